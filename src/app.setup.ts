@@ -1,0 +1,33 @@
+import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/configuration';
+
+export const JSON_BODY_LIMIT = '32kb';
+
+/** Everything main.ts does to the app besides listening, shared with the e2e tests. */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
+  const settings = config.get('app', { infer: true });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api');
+  app.use(helmet());
+  app.enableCors({ origin: settings.corsOrigins.length ? settings.corsOrigins : false });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: '256kb', extended: false, parameterLimit: 5000 });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const doc = new DocumentBuilder()
+    .setTitle('Leads backend with amoCRM sync')
+    .setDescription('Lead intake for the property site, properties, and the amoCRM integration')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+  return app;
+}

@@ -1,0 +1,84 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { Response } from 'express';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError } from './domain-errors';
+import { ErrorBody } from './error-body';
+
+interface ParserError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+}
+
+function fromHttpException(err: HttpException): ErrorBody {
+  const status = err.getStatus();
+  const res = err.getResponse();
+  if (typeof res === 'string') return { statusCode: status, message: res };
+  const body = res as { message?: unknown; error?: string; errors?: ErrorBody['errors'] };
+  const message =
+    typeof body.message === 'string'
+      ? body.message
+      : Array.isArray(body.message)
+        ? (body.message as unknown[]).map(String).join('; ')
+        : (body.error ?? err.message);
+  return body.errors
+    ? { statusCode: status, message, errors: body.errors }
+    : { statusCode: status, message };
+}
+
+/** body-parser's own errors (bad JSON, too large, bad charset) are the client's fault. */
+function fromParserError(err: ParserError & Error): ErrorBody | null {
+  const status = err.status ?? err.statusCode;
+  if (!err.type || !status || status < 400 || status >= 500) return null;
+  const messages: Record<string, string> = {
+    'entity.parse.failed': 'Request body is not valid JSON',
+    'entity.too.large': 'Request body is too large',
+    'encoding.unsupported': 'Unsupported request body encoding',
+    'charset.unsupported': 'Unsupported request body charset',
+    'request.aborted': 'Request was aborted',
+    'parameters.too.many': 'Too many parameters in the request body',
+  };
+  return { statusCode: status, message: messages[err.type] ?? 'Malformed request body' };
+}
+
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        { err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) },
+        'Unhandled error',
+      );
+    }
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    if (exception instanceof NotFoundError)
+      return { statusCode: HttpStatus.NOT_FOUND, message: exception.message };
+    if (exception instanceof InvalidInputError)
+      return exception.errors.length
+        ? { statusCode: HttpStatus.BAD_REQUEST, message: exception.message, errors: exception.errors }
+        : { statusCode: HttpStatus.BAD_REQUEST, message: exception.message };
+    if (exception instanceof ConflictError)
+      return { statusCode: HttpStatus.CONFLICT, message: exception.message };
+    if (exception instanceof Error && !(exception instanceof DomainError)) {
+      const parser = fromParserError(exception);
+      if (parser) return parser;
+    }
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+  }
+}

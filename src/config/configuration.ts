@@ -1,0 +1,155 @@
+import { resolve } from 'node:path';
+import { EnvironmentVariables, validateEnv } from './env.validation';
+
+export interface AppSettings {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  adminApiKey: string | null;
+  defaultCurrency: string;
+  phoneDefaultRegion: string;
+  corsOrigins: string[];
+  leadFormRateLimit: number;
+  leadFormRateWindowSec: number;
+  logLevel: string;
+}
+
+export interface DatabaseSettings {
+  /** null → the embedded PostgreSQL (PGlite) in `embeddedDir`. */
+  url: string | null;
+  embeddedDir: string;
+  embeddedPort: number;
+  poolSize: number;
+  migrationsRun: boolean;
+}
+
+export interface AmoSettings {
+  /** False when the AMO_* variables are absent: leads are still served, nothing is synced. */
+  configured: boolean;
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  accountId: number;
+  baseUrl: string;
+  authUrl: string;
+  webhookSecret: string | null;
+  encryptionKey: Buffer | null;
+  rateLimit: number;
+  timeoutMs: number;
+  mappingFile: string | null;
+  mappingJson: string | null;
+}
+
+export interface SyncSettings {
+  enabled: boolean;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  pollIntervalMs: number;
+}
+
+export interface AppConfig {
+  app: AppSettings;
+  database: DatabaseSettings;
+  amo: AmoSettings;
+  sync: SyncSettings;
+}
+
+const AMO_REQUIRED = [
+  'AMO_DOMAIN',
+  'AMO_CLIENT_ID',
+  'AMO_CLIENT_SECRET',
+  'AMO_REDIRECT_URI',
+  'AMO_ACCOUNT_ID',
+] as const;
+
+function parseEncryptionKey(value: string | undefined): Buffer | null {
+  if (value === undefined) return null;
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== value.trim()) {
+    throw new Error(
+      'Invalid configuration:\n  - TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64 ' +
+        '(generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))")',
+    );
+  }
+  return key;
+}
+
+function buildAmo(env: EnvironmentVariables): AmoSettings {
+  const present = AMO_REQUIRED.filter((k) => env[k] !== undefined);
+  const configured = present.length === AMO_REQUIRED.length;
+  if (present.length > 0 && !configured) {
+    const missing = AMO_REQUIRED.filter((k) => env[k] === undefined);
+    throw new Error(
+      `Invalid configuration:\n  - amoCRM is partly configured; also set ${missing.join(', ')} ` +
+        '(or unset all AMO_* variables to run without the integration)',
+    );
+  }
+  const encryptionKey = parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY);
+  if (configured && !encryptionKey) {
+    throw new Error(
+      'Invalid configuration:\n  - TOKEN_ENCRYPTION_KEY is required when amoCRM is configured',
+    );
+  }
+  const domain = env.AMO_DOMAIN ?? '';
+  return {
+    configured,
+    domain,
+    clientId: env.AMO_CLIENT_ID ?? '',
+    clientSecret: env.AMO_CLIENT_SECRET ?? '',
+    redirectUri: env.AMO_REDIRECT_URI ?? '',
+    accountId: env.AMO_ACCOUNT_ID ?? 0,
+    baseUrl: (env.AMO_BASE_URL ?? `https://${domain}`).replace(/\/+$/, ''),
+    authUrl: env.AMO_AUTH_URL ?? 'https://www.amocrm.ru/oauth',
+    webhookSecret: env.AMO_WEBHOOK_SECRET ?? null,
+    encryptionKey,
+    rateLimit: env.AMO_RATE_LIMIT ?? 7,
+    timeoutMs: env.AMO_TIMEOUT_MS ?? 10_000,
+    mappingFile: env.AMO_MAPPING_FILE ?? null,
+    mappingJson: env.AMO_MAPPING_JSON ?? null,
+  };
+}
+
+/** The one place that turns the process environment into typed settings. */
+export function loadConfig(raw: Record<string, unknown>): AppConfig {
+  const env = validateEnv(raw);
+  const nodeEnv = (env.NODE_ENV ?? 'development') as AppSettings['env'];
+  return {
+    app: {
+      env: nodeEnv,
+      port: env.PORT ?? 3000,
+      host: env.HOST ?? '0.0.0.0',
+      adminApiKey: env.ADMIN_API_KEY ?? null,
+      defaultCurrency: env.DEFAULT_CURRENCY ?? 'RUB',
+      phoneDefaultRegion: env.PHONE_DEFAULT_REGION ?? 'RU',
+      corsOrigins: (env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      leadFormRateLimit: env.LEAD_FORM_RATE_LIMIT ?? 20,
+      leadFormRateWindowSec: env.LEAD_FORM_RATE_WINDOW_SEC ?? 60,
+      logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    },
+    database: {
+      url: env.DATABASE_URL ?? null,
+      embeddedDir: resolve(env.EMBEDDED_DB_DIR ?? '.data/pg'),
+      embeddedPort: env.EMBEDDED_DB_PORT ?? 0,
+      poolSize: env.DB_POOL_SIZE ?? 10,
+      migrationsRun: env.MIGRATIONS_RUN ?? true,
+    },
+    amo: buildAmo(env),
+    sync: {
+      enabled: env.SYNC_ENABLED ?? true,
+      maxAttempts: env.SYNC_MAX_ATTEMPTS ?? 10,
+      backoffBaseMs: env.SYNC_BACKOFF_BASE_MS ?? 1_000,
+      backoffCapMs: env.SYNC_BACKOFF_CAP_MS ?? 300_000,
+      pollIntervalMs: env.SYNC_POLL_INTERVAL_MS ?? 5_000,
+    },
+  };
+}
+
+/** Reads the process environment; used by ConfigModule and by the migration CLI. */
+export function loadConfigFromProcess(): AppConfig {
+  return loadConfig(process.env);
+}

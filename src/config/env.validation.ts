@@ -1,0 +1,230 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim())
+    ? Number(value.trim())
+    : value;
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the backend reads. Validated once at boot; a bad value stops
+ * the process with a message that names the variable.
+ */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  HOST?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  EMBEDDED_DB_DIR?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  EMBEDDED_DB_PORT?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DB_POOL_SIZE?: number;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN?: boolean;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @Matches(/^.{16,}$/, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  ADMIN_API_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'DEFAULT_CURRENCY must be an ISO 4217 code such as RUB' })
+  DEFAULT_CURRENCY?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'PHONE_DEFAULT_REGION must be a two-letter country code such as RU' })
+  PHONE_DEFAULT_REGION?: string;
+
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LEAD_FORM_RATE_LIMIT?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LEAD_FORM_RATE_WINDOW_SEC?: number;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, {
+    message: 'AMO_DOMAIN must be the account host, e.g. mycompany.amocrm.ru',
+  })
+  AMO_DOMAIN?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  AMO_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  AMO_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  AMO_REDIRECT_URI?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AMO_ACCOUNT_ID?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  AMO_BASE_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  AMO_AUTH_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^.{16,}$/, { message: 'AMO_WEBHOOK_SECRET must be at least 16 characters' })
+  AMO_WEBHOOK_SECRET?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  TOKEN_ENCRYPTION_KEY?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  AMO_RATE_LIMIT?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  AMO_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  AMO_MAPPING_FILE?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  AMO_MAPPING_JSON?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  SYNC_ENABLED?: boolean;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SYNC_MAX_ATTEMPTS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SYNC_BACKOFF_BASE_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SYNC_BACKOFF_CAP_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  SYNC_POLL_INTERVAL_MS?: number;
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((msg) =>
+      msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`,
+    ),
+  );
+}
+
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: false });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    throw new Error(`Invalid configuration:\n  - ${describe(errors).join('\n  - ')}`);
+  }
+  return env;
+}

@@ -1,0 +1,69 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ModuleRef } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/configuration';
+import { buildDataSourceOptions } from './data-source-options';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+
+/** Resolves where the database lives, starting the embedded one when no server is configured. */
+class DatabaseLocation {
+  constructor(
+    readonly url: string,
+    readonly embedded: EmbeddedPostgres | null,
+  ) {}
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DatabaseLocation,
+      inject: [ConfigService],
+      useFactory: async (config: ConfigService<AppConfig, true>) => {
+        const db = config.get('database', { infer: true });
+        if (db.url) return new DatabaseLocation(db.url, null);
+        const embedded = await startEmbeddedPostgres({
+          dataDir: db.embeddedDir,
+          port: db.embeddedPort,
+          // every pool of this process plus the migration runner
+          maxConnections: db.poolSize + 2,
+        });
+        new Logger('Database').log(`Embedded PostgreSQL (PGlite) in ${embedded.dataDir}`);
+        return new DatabaseLocation(embedded.url, embedded);
+      },
+    },
+  ],
+  exports: [DatabaseLocation],
+})
+class DatabaseLocationModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DatabaseLocation) private readonly location: DatabaseLocation,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** The pool must close before the embedded server it talks to. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.location.embedded) return;
+    const ds = this.moduleRef.get(DataSource, { strict: false });
+    if (ds.isInitialized) await ds.destroy();
+    await this.location.embedded.stop();
+  }
+}
+
+@Module({
+  imports: [
+    DatabaseLocationModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseLocationModule],
+      inject: [ConfigService, DatabaseLocation],
+      useFactory: (config: ConfigService<AppConfig, true>, location: DatabaseLocation) => ({
+        ...buildDataSourceOptions(location.url, config.get('database', { infer: true }).poolSize),
+        migrationsRun: config.get('database', { infer: true }).migrationsRun,
+        migrationsTransactionMode: 'each' as const,
+      }),
+    }),
+  ],
+})
+export class DatabaseModule {}

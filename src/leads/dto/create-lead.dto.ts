@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsEmail,
+  IsEnum,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
+import { ContactMethod, ContactTime } from '../lead.enums';
+
+export const trimString = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+
+export const COMMENT_MAX_LENGTH = 2000;
+
+/**
+ * The public lead form. A phone is required unless the guest asked to be contacted by
+ * e-mail, in which case the e-mail is required instead.
+ */
+export class CreateLeadDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'propertyId must be a UUID' })
+  propertyId: string;
+
+  @ApiProperty({ example: 'Ivan Petrov', maxLength: 200 })
+  @Transform(trimString)
+  @IsString()
+  @Length(1, 200)
+  guestName: string;
+
+  @ApiPropertyOptional({ example: '+7 912 345-67-89', description: 'Stored in E.164' })
+  @ValidateIf((o: CreateLeadDto) => o.contactMethod !== ContactMethod.EMAIL || o.guestPhone != null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(32)
+  guestPhone?: string;
+
+  @ApiPropertyOptional({ example: 'ivan@example.com', description: 'Stored lower-cased' })
+  @ValidateIf((o: CreateLeadDto) => o.contactMethod === ContactMethod.EMAIL || o.guestEmail != null)
+  @Transform(trimString)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'guestEmail must be an e-mail address' })
+  guestEmail?: string;
+
+  @ApiProperty({ enum: ContactMethod })
+  @IsEnum(ContactMethod)
+  contactMethod: ContactMethod;
+
+  @ApiPropertyOptional({ enum: ContactTime, default: ContactTime.ANY_TIME })
+  @IsOptional()
+  @IsEnum(ContactTime)
+  contactTime?: ContactTime;
+
+  @ApiPropertyOptional({ maxLength: COMMENT_MAX_LENGTH })
+  @IsOptional()
+  @IsString()
+  @MaxLength(COMMENT_MAX_LENGTH)
+  comment?: string;
+}

@@ -1,0 +1,46 @@
+import { Lead } from '../lead.entity';
+import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from '../lead.enums';
+
+export interface LeadResponse {
+  id: string;
+  number: number;
+  propertyId: string | null;
+  guestName: string;
+  guestPhone: string | null;
+  guestEmail: string | null;
+  contactMethod: ContactMethod;
+  contactTime: ContactTime;
+  comment: string | null;
+  status: LeadStatus;
+  source: LeadSource;
+  amoLeadId: number | null;
+  amoContactId: number | null;
+  sync: { state: LeadSyncState; error: string | null; syncedAt: string | null };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toLeadResponse(l: Lead): LeadResponse {
+  return {
+    id: l.id,
+    number: l.number,
+    propertyId: l.propertyId,
+    guestName: l.guestName,
+    guestPhone: l.guestPhone,
+    guestEmail: l.guestEmail,
+    contactMethod: l.contactMethod,
+    contactTime: l.contactTime,
+    comment: l.comment,
+    status: l.status,
+    source: l.source,
+    amoLeadId: l.amoLeadId,
+    amoContactId: l.amoContactId,
+    sync: {
+      state: l.syncState,
+      error: l.syncError,
+      syncedAt: l.syncedAt ? l.syncedAt.toISOString() : null,
+    },
+    createdAt: l.createdAt.toISOString(),
+    updatedAt: l.updatedAt.toISOString(),
+  };
+}

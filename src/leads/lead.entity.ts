@@ -1,0 +1,78 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { bigintToNumber } from '../common/bigint.transformer';
+import { Property } from '../properties/property.entity';
+import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
+
+@Entity({ name: 'leads' })
+export class Lead {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Human-facing number, also used in the amoCRM lead name. */
+  @Column({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS', update: false })
+  number: number;
+
+  @Column({ name: 'property_id', type: 'uuid', nullable: true })
+  propertyId: string | null;
+
+  @ManyToOne(() => Property, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'property_id' })
+  property?: Property | null;
+
+  @Column({ name: 'guest_name', type: 'varchar', length: 200 })
+  guestName: string;
+
+  @Column({ name: 'guest_phone', type: 'varchar', length: 20, nullable: true })
+  guestPhone: string | null;
+
+  @Column({ name: 'guest_email', type: 'varchar', length: 254, nullable: true })
+  guestEmail: string | null;
+
+  @Column({ name: 'contact_method', type: 'varchar', length: 16 })
+  contactMethod: ContactMethod;
+
+  @Column({ name: 'contact_time', type: 'varchar', length: 16 })
+  contactTime: ContactTime;
+
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  comment: string | null;
+
+  @Column({ type: 'varchar', length: 24, default: LeadStatus.NEW })
+  status: LeadStatus;
+
+  @Column({ type: 'varchar', length: 16, default: LeadSource.SITE })
+  source: LeadSource;
+
+  @Column({ name: 'amo_lead_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  amoLeadId: number | null;
+
+  @Column({ name: 'amo_contact_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  amoContactId: number | null;
+
+  @Column({ name: 'sync_state', type: 'varchar', length: 16, default: LeadSyncState.NOT_CONFIGURED })
+  syncState: LeadSyncState;
+
+  @Column({ name: 'sync_error', type: 'text', nullable: true })
+  syncError: string | null;
+
+  /** Last amoCRM `updated_at` (unix seconds) applied here; older events change nothing. */
+  @Column({ name: 'amo_updated_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  amoUpdatedAt: number | null;
+
+  @Column({ name: 'synced_at', type: 'timestamptz', nullable: true })
+  syncedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,36 @@
+export enum LeadStatus {
+  NEW = 'NEW',
+  IN_PROGRESS = 'IN_PROGRESS',
+  VIEWING_SCHEDULED = 'VIEWING_SCHEDULED',
+  NEGOTIATION = 'NEGOTIATION',
+  WON = 'WON',
+  LOST = 'LOST',
+}
+
+export enum ContactMethod {
+  PHONE = 'PHONE',
+  EMAIL = 'EMAIL',
+  WHATSAPP = 'WHATSAPP',
+  TELEGRAM = 'TELEGRAM',
+}
+
+export enum ContactTime {
+  ANY_TIME = 'ANY_TIME',
+  MORNING = 'MORNING',
+  AFTERNOON = 'AFTERNOON',
+  EVENING = 'EVENING',
+}
+
+export enum LeadSource {
+  SITE = 'SITE',
+  AMO_CRM = 'AMO_CRM',
+}
+
+/** Where the lead stands with amoCRM; NOT_CONFIGURED when the integration is off. */
+export enum LeadSyncState {
+  NOT_CONFIGURED = 'NOT_CONFIGURED',
+  PENDING = 'PENDING',
+  SYNCED = 'SYNCED',
+  FAILED = 'FAILED',
+  DEAD = 'DEAD',
+}

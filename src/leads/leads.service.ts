@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { Page } from '../common/pagination.dto';
+import { AppConfig } from '../config/configuration';
+import { normalizeEmail, normalizePhone } from './contact-normalization';
+import { CreateLeadDto } from './dto/create-lead.dto';
+import { ListLeadsQuery } from './dto/list-leads.query';
+import { UpdateLeadDto } from './dto/update-lead.dto';
+import { Lead } from './lead.entity';
+import { ContactTime, LeadSource, LeadStatus } from './lead.enums';
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+@Injectable()
+export class LeadsService {
+  private readonly phoneRegion: string;
+
+  constructor(
+    @InjectRepository(Lead) private readonly leads: Repository<Lead>,
+    private readonly dataSource: DataSource,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.phoneRegion = config.get('app', { infer: true }).phoneDefaultRegion;
+  }
+
+  async create(dto: CreateLeadDto): Promise<Lead> {
+    const lead = this.leads.create({
+      propertyId: dto.propertyId,
+      guestName: dto.guestName,
+      guestPhone: dto.guestPhone == null ? null : this.phone(dto.guestPhone),
+      guestEmail: dto.guestEmail == null ? null : normalizeEmail(dto.guestEmail),
+      contactMethod: dto.contactMethod,
+      contactTime: dto.contactTime ?? ContactTime.ANY_TIME,
+      comment: dto.comment?.trim() || null,
+      status: LeadStatus.NEW,
+      source: LeadSource.SITE,
+    });
+    try {
+      return await this.dataSource.transaction(async (em) => em.getRepository(Lead).save(lead));
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === FOREIGN_KEY_VIOLATION) {
+        throw new InvalidInputError(`Property ${dto.propertyId} does not exist`, [
+          { field: 'propertyId', messages: [`property ${dto.propertyId} does not exist`] },
+        ]);
+      }
+      throw err;
+    }
+  }
+
+  async getById(id: string): Promise<Lead> {
+    const lead = await this.leads.findOneBy({ id });
+    if (!lead) throw new NotFoundError('Lead', id);
+    return lead;
+  }
+
+  async list(q: ListLeadsQuery): Promise<Page<Lead>> {
+    const where: FindOptionsWhere<Lead> = {};
+    if (q.status) where.status = q.status;
+    if (q.syncState) where.syncState = q.syncState;
+    const [items, total] = await this.leads.findAndCount({
+      where,
+      order: { createdAt: 'DESC', number: 'DESC' },
+      skip: (q.page - 1) * q.limit,
+      take: q.limit,
+    });
+    return { items, page: q.page, limit: q.limit, total };
+  }
+
+  async changeStatus(id: string, status: LeadStatus): Promise<Lead> {
+    return this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository(Lead);
+      const lead = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!lead) throw new NotFoundError('Lead', id);
+      if (lead.status === status) return lead;
+      lead.status = status;
+      return repo.save(lead);
+    });
+  }
+
+  async update(id: string, dto: UpdateLeadDto): Promise<Lead> {
+    const changes: Partial<Lead> = {};
+    if (dto.guestName !== undefined) changes.guestName = dto.guestName;
+    if (dto.guestPhone !== undefined)
+      changes.guestPhone = dto.guestPhone === null ? null : this.phone(dto.guestPhone);
+    if (dto.guestEmail !== undefined)
+      changes.guestEmail = dto.guestEmail === null ? null : normalizeEmail(dto.guestEmail);
+    if (dto.contactMethod !== undefined) changes.contactMethod = dto.contactMethod;
+    if (dto.contactTime !== undefined) changes.contactTime = dto.contactTime;
+    if (dto.comment !== undefined) changes.comment = dto.comment?.trim() || null;
+    if (Object.keys(changes).length === 0) {
+      throw new InvalidInputError('Provide at least one field to change');
+    }
+    return this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository(Lead);
+      const lead = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!lead) throw new NotFoundError('Lead', id);
+      Object.assign(lead, changes);
+      if (!lead.guestPhone && !lead.guestEmail) {
+        throw new InvalidInputError('A lead needs a phone or an e-mail', [
+          { field: 'guestPhone', messages: ['a lead needs a phone or an e-mail'] },
+        ]);
+      }
+      return repo.save(lead);
+    });
+  }
+
+  private phone(raw: string): string {
+    const phone = normalizePhone(raw, this.phoneRegion);
+    if (!phone) {
+      throw new InvalidInputError('Validation failed: guestPhone', [
+        { field: 'guestPhone', messages: ['guestPhone must be a valid phone number'] },
+      ]);
+    }
+    return phone;
+  }
+}
