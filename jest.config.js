@@ -1,5 +1,5 @@
 /** Two tiers: unit specs beside the code, e2e specs in test/ against real PostgreSQL and the sandbox. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 module.exports = {
   testTimeout: 60000,

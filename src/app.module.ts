@@ -31,7 +31,9 @@ const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => {
         const app = config.get('app', { infer: true });
-        return [{ name: 'leadForm', limit: app.leadFormRateLimit, ttl: app.leadFormRateWindowSec * 1000 }];
+        return [
+          { name: 'leadForm', limit: app.leadFormRateLimit, ttl: app.leadFormRateWindowSec * 1000 },
+        ];
       },
     }),
     ScheduleModule.forRoot(),

@@ -57,7 +57,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error(
-        { err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) },
+        {
+          err:
+            exception instanceof Error
+              ? { name: exception.name, message: exception.message, stack: exception.stack }
+              : String(exception),
+        },
         'Unhandled error',
       );
     }
@@ -71,7 +76,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { statusCode: HttpStatus.NOT_FOUND, message: exception.message };
     if (exception instanceof InvalidInputError)
       return exception.errors.length
-        ? { statusCode: HttpStatus.BAD_REQUEST, message: exception.message, errors: exception.errors }
+        ? {
+            statusCode: HttpStatus.BAD_REQUEST,
+            message: exception.message,
+            errors: exception.errors,
+          }
         : { statusCode: HttpStatus.BAD_REQUEST, message: exception.message };
     if (exception instanceof ConflictError)
       return { statusCode: HttpStatus.CONFLICT, message: exception.message };

@@ -70,7 +70,7 @@ function parseEncryptionKey(value: string | undefined): Buffer | null {
   if (key.length !== 32 || key.toString('base64') !== value.trim()) {
     throw new Error(
       'Invalid configuration:\n  - TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64 ' +
-        '(generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))")',
+        "(generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\")",
     );
   }
   return key;

@@ -88,7 +88,9 @@ export class EnvironmentVariables {
   DEFAULT_CURRENCY?: string;
 
   @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'PHONE_DEFAULT_REGION must be a two-letter country code such as RU' })
+  @Matches(/^[A-Z]{2}$/, {
+    message: 'PHONE_DEFAULT_REGION must be a two-letter country code such as RU',
+  })
   PHONE_DEFAULT_REGION?: string;
 
   @IsOptional()

@@ -57,7 +57,12 @@ export class Lead {
   @Column({ name: 'amo_contact_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
   amoContactId: number | null;
 
-  @Column({ name: 'sync_state', type: 'varchar', length: 16, default: LeadSyncState.NOT_CONFIGURED })
+  @Column({
+    name: 'sync_state',
+    type: 'varchar',
+    length: 16,
+    default: LeadSyncState.NOT_CONFIGURED,
+  })
   syncState: LeadSyncState;
 
   @Column({ name: 'sync_error', type: 'text', nullable: true })

@@ -41,7 +41,10 @@ export class LeadsService {
     try {
       return await this.dataSource.transaction(async (em) => em.getRepository(Lead).save(lead));
     } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === FOREIGN_KEY_VIOLATION) {
+      if (
+        err instanceof QueryFailedError &&
+        (err.driverError as { code?: string }).code === FOREIGN_KEY_VIOLATION
+      ) {
         throw new InvalidInputError(`Property ${dto.propertyId} does not exist`, [
           { field: 'propertyId', messages: [`property ${dto.propertyId} does not exist`] },
         ]);

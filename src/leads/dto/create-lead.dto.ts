@@ -12,6 +12,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ContactMethod, ContactTime } from '../lead.enums';
+import { NoNulText, SingleLineText } from '../../common/text.validators';
 
 export const trimString = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
@@ -31,6 +32,7 @@ export class CreateLeadDto {
   @Transform(trimString)
   @IsString()
   @Length(1, 200)
+  @SingleLineText()
   guestName: string;
 
   @ApiPropertyOptional({ example: '+7 912 345-67-89', description: 'Stored in E.164' })
@@ -38,6 +40,7 @@ export class CreateLeadDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(32)
+  @SingleLineText()
   guestPhone?: string;
 
   @ApiPropertyOptional({ example: 'ivan@example.com', description: 'Stored lower-cased' })
@@ -61,5 +64,6 @@ export class CreateLeadDto {
   @IsOptional()
   @IsString()
   @MaxLength(COMMENT_MAX_LENGTH)
+  @NoNulText()
   comment?: string;
 }

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsEnum, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { ContactMethod, ContactTime } from '../lead.enums';
 import { COMMENT_MAX_LENGTH, trimString } from './create-lead.dto';
+import { NoNulText, SingleLineText } from '../../common/text.validators';
 
 /** Guest fields an admin may correct. `null` clears an optional field. */
 export class UpdateLeadDto {
@@ -11,12 +12,14 @@ export class UpdateLeadDto {
   @Transform(trimString)
   @IsString()
   @Length(1, 200)
+  @SingleLineText()
   guestName?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MaxLength(32)
+  @SingleLineText()
   guestPhone?: string | null;
 
   @ApiPropertyOptional()
@@ -41,5 +44,6 @@ export class UpdateLeadDto {
   @IsOptional()
   @IsString()
   @MaxLength(COMMENT_MAX_LENGTH)
+  @NoNulText()
   comment?: string | null;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { SingleLineText } from '../../common/text.validators';
 
 const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
@@ -10,6 +11,7 @@ export class CreatePropertyDto {
   @Transform(trim)
   @IsString()
   @Length(1, 200)
+  @SingleLineText()
   title: string;
 
   @ApiProperty({ example: 12500000, minimum: 0, description: 'Whole currency units' })

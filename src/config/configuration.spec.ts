@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from './configuration';
+
+const amo = {
+  AMO_DOMAIN: 'agency.amocrm.ru',
+  AMO_CLIENT_ID: 'client-id',
+  AMO_CLIENT_SECRET: 'client-secret',
+  AMO_REDIRECT_URI: 'https://api.example.com/api/integrations/amo-crm/callback',
+  AMO_ACCOUNT_ID: '123',
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+};
+
+describe('loadConfig', () => {
+  it('applies defaults for an empty environment and leaves amoCRM unconfigured', () => {
+    const c = loadConfig({});
+    expect(c.app.port).toBe(3000);
+    expect(c.database.url).toBeNull();
+    expect(c.amo.configured).toBe(false);
+    expect(c.amo.rateLimit).toBe(7);
+  });
+
+  it('builds the amoCRM settings with the base URL defaulting to the account host', () => {
+    const c = loadConfig(amo);
+    expect(c.amo).toMatchObject({
+      configured: true,
+      accountId: 123,
+      baseUrl: 'https://agency.amocrm.ru',
+    });
+    expect(c.amo.encryptionKey).toHaveLength(32);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ ADMIN_API_KEY: 'short' }, 'ADMIN_API_KEY'],
+    [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN'],
+    [{ DEFAULT_CURRENCY: 'rub' }, 'DEFAULT_CURRENCY'],
+    [{ AMO_DOMAIN: 'agency.amocrm.ru' }, 'AMO_CLIENT_ID'],
+    [{ ...amo, TOKEN_ENCRYPTION_KEY: undefined }, 'TOKEN_ENCRYPTION_KEY'],
+    [{ ...amo, TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'TOKEN_ENCRYPTION_KEY'],
+    [{ ...amo, AMO_ACCOUNT_ID: '12x' }, 'AMO_ACCOUNT_ID'],
+    [{ ...amo, AMO_RATE_LIMIT: '0' }, 'AMO_RATE_LIMIT'],
+  ])('refuses %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});
