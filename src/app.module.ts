@@ -4,6 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { AmoCrmModule } from './amo-crm/amo-crm.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { buildLoggerParams } from './common/logging';
 import { AppConfigModule } from './config/config.module';
@@ -41,6 +42,7 @@ const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
     HealthModule,
     PropertiesModule,
     LeadsModule,
+    AmoCrmModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

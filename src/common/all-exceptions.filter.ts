@@ -7,7 +7,15 @@ import {
   Logger,
 } from '@nestjs/common';
 import { Response } from 'express';
-import { ConflictError, DomainError, InvalidInputError, NotFoundError } from './domain-errors';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotConfiguredError,
+  NotFoundError,
+  UpstreamError,
+} from './domain-errors';
 import { ErrorBody } from './error-body';
 
 interface ParserError {
@@ -84,6 +92,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
         : { statusCode: HttpStatus.BAD_REQUEST, message: exception.message };
     if (exception instanceof ConflictError)
       return { statusCode: HttpStatus.CONFLICT, message: exception.message };
+    if (exception instanceof ForbiddenError)
+      return { statusCode: HttpStatus.FORBIDDEN, message: exception.message };
+    if (exception instanceof UpstreamError)
+      return { statusCode: HttpStatus.BAD_GATEWAY, message: exception.message };
+    if (exception instanceof NotConfiguredError)
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: exception.message };
     if (exception instanceof Error && !(exception instanceof DomainError)) {
       const parser = fromParserError(exception);
       if (parser) return parser;

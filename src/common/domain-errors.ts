@@ -31,3 +31,12 @@ export class InvalidInputError extends DomainError {
 }
 
 export class ConflictError extends DomainError {}
+
+/** A dependency we rely on (amoCRM) failed or could not be reached: 502. */
+export class UpstreamError extends DomainError {}
+
+/** A feature is switched off by configuration: 503. */
+export class NotConfiguredError extends DomainError {}
+
+/** The caller is not allowed to do this (foreign account, bad signature): 403. */
+export class ForbiddenError extends DomainError {}

@@ -1,4 +1,6 @@
+import { AmoOAuthState } from '../amo-crm/connection/amo-oauth-state.entity';
+import { AmoToken } from '../amo-crm/connection/amo-token.entity';
 import { Lead } from '../leads/lead.entity';
 import { Property } from '../properties/property.entity';
 
-export const entities = [Property, Lead];
+export const entities = [Property, Lead, AmoToken, AmoOAuthState];

@@ -1,4 +1,5 @@
 import { CreatePropertiesAndLeads1764230400000 } from '../../migrations/1764230400000-CreatePropertiesAndLeads';
+import { CreateAmoTokens1764234000000 } from '../../migrations/1764234000000-CreateAmoTokens';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
-export const migrations = [CreatePropertiesAndLeads1764230400000];
+export const migrations = [CreatePropertiesAndLeads1764230400000, CreateAmoTokens1764234000000];

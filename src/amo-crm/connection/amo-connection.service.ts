@@ -1,0 +1,133 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LessThan, Repository } from 'typeorm';
+import { ForbiddenError, InvalidInputError, UpstreamError } from '../../common/domain-errors';
+import { AmoSettings, AppConfig } from '../../config/configuration';
+import { AmoAccount, AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmError } from '../client/amo-crm.error';
+import { AmoCrmHttpClient } from '../client/amo-crm-http.client';
+import { CallbackQuery } from '../dto/callback.query';
+import { DisconnectHookQuery } from '../dto/disconnect-hook.query';
+import { AmoNotConfiguredError } from './amo-connection.errors';
+import { AmoOAuthState } from './amo-oauth-state.entity';
+import { AmoTokenService } from './amo-token.service';
+
+const STATE_TTL_MS = 10 * 60_000;
+
+export interface ConnectedAccount {
+  connected: true;
+  accountId: number;
+  name: string;
+  subdomain: string;
+  tokenExpiresAt: string | null;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Connecting, checking and disconnecting the amoCRM account. */
+@Injectable()
+export class AmoConnectionService {
+  private readonly logger = new Logger(AmoConnectionService.name);
+  private readonly settings: AmoSettings;
+
+  constructor(
+    @InjectRepository(AmoOAuthState) private readonly states: Repository<AmoOAuthState>,
+    private readonly client: AmoCrmHttpClient,
+    private readonly api: AmoCrmApiService,
+    private readonly tokens: AmoTokenService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.settings = config.get('amo', { infer: true });
+  }
+
+  async createAuthorizeUrl(): Promise<string> {
+    this.requireConfigured();
+    await this.states.delete({ expiresAt: LessThan(new Date()) });
+    const state = randomBytes(24).toString('base64url');
+    await this.states.insert({ state, expiresAt: new Date(Date.now() + STATE_TTL_MS) });
+    return this.client.authorizeUrl(state);
+  }
+
+  async handleCallback(q: CallbackQuery): Promise<ConnectedAccount> {
+    this.requireConfigured();
+    if (q.error) throw new InvalidInputError(`amoCRM authorization was not granted: ${q.error}`);
+    if (!q.code) throw new InvalidInputError('The callback needs the `code` amoCRM sends');
+    if (q.state !== undefined) await this.consumeState(q.state);
+    if (q.referer !== undefined && q.referer.toLowerCase() !== this.settings.domain.toLowerCase()) {
+      throw new ForbiddenError(`The authorization came from ${q.referer}, not from the configured account ${this.settings.domain}`);
+    }
+
+    const pair = await this.upstream('exchange the authorization code', () => this.client.exchangeCode(q.code!));
+    const account = await this.upstream('read the account', () =>
+      this.client.request<AmoAccount>({ method: 'GET', path: '/api/v4/account', accessToken: pair.accessToken }),
+    );
+    if (!account || Number(account.id) !== this.settings.accountId) {
+      // The pair is dropped unsaved: a foreign account must never receive our leads.
+      this.logger.warn(`Refused amoCRM account ${account?.id ?? 'unknown'}: AMO_ACCOUNT_ID is ${this.settings.accountId}`);
+      throw new ForbiddenError(`amoCRM account ${account?.id ?? 'unknown'} is not the configured account ${this.settings.accountId}`);
+    }
+    const row = await this.tokens.saveGrant(this.settings.accountId, q.referer ?? this.settings.domain, pair);
+    this.logger.log(`amoCRM account ${account.id} (${account.subdomain}) connected`);
+    return {
+      connected: true,
+      accountId: Number(account.id),
+      name: account.name,
+      subdomain: account.subdomain,
+      tokenExpiresAt: row.expiresAt?.toISOString() ?? null,
+    };
+  }
+
+  async test(): Promise<ConnectedAccount> {
+    this.requireConfigured();
+    const account = await this.upstream('read the account', () => this.api.getAccount());
+    const status = await this.tokens.status();
+    return { connected: true, accountId: Number(account.id), name: account.name, subdomain: account.subdomain, tokenExpiresAt: status.expiresAt };
+  }
+
+  /** amoCRM's access-revoked hook: signature = hex HMAC-SHA256(client_secret, "client_uuid|account_id"). */
+  async handleDisconnectHook(q: DisconnectHookQuery): Promise<{ disconnected: true }> {
+    this.requireConfigured();
+    const expected = createHmac('sha256', this.settings.clientSecret).update(`${q.client_uuid}|${q.account_id}`).digest('hex');
+    if (!sameText(q.client_uuid, this.settings.clientId) || !sameText(q.signature.toLowerCase(), expected)) {
+      throw new ForbiddenError('Disconnect hook signature is not valid');
+    }
+    if (Number(q.account_id) !== this.settings.accountId) {
+      throw new ForbiddenError(`Account ${q.account_id} is not the configured account`);
+    }
+    await this.tokens.markDisconnected('access revoked in amoCRM');
+    this.logger.warn('amoCRM reported the integration was disabled; connection marked DISCONNECTED');
+    return { disconnected: true };
+  }
+
+  private async consumeState(state: string): Promise<void> {
+    const res: unknown = await this.states.query(
+      'DELETE FROM amo_oauth_states WHERE state = $1 AND expires_at > now() RETURNING state',
+      [state],
+    );
+    // pg returns [rows, count] for DELETE … RETURNING through TypeORM
+    const rows = Array.isArray(res) && Array.isArray(res[0]) ? (res[0] as unknown[]) : (res as unknown[]);
+    if (!rows.length) throw new InvalidInputError('Unknown, used or expired OAuth state; start again from /authorize');
+  }
+
+  private async upstream<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof AmoCrmError)) throw err;
+      if (err.hint) throw new InvalidInputError(`amoCRM refused to ${what}: ${err.hint}`);
+      if (err.kind === 'permanent') throw new InvalidInputError(`amoCRM refused to ${what}: ${err.message}`);
+      if (err.kind === 'unauthorized') throw new UpstreamError(`amoCRM rejected the access token while trying to ${what}`);
+      throw new UpstreamError(`Could not ${what}: ${err.message}`);
+    }
+  }
+
+  private requireConfigured(): void {
+    if (!this.settings.configured) throw new AmoNotConfiguredError();
+  }
+}
