@@ -63,7 +63,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (body.statusCode > 500) {
+      this.logger.warn(body.message);
+    } else if (body.statusCode === 500) {
       this.logger.error(
         {
           err:

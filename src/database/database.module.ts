@@ -27,8 +27,8 @@ class DatabaseLocation {
         const embedded = await startEmbeddedPostgres({
           dataDir: db.embeddedDir,
           port: db.embeddedPort,
-          // every pool of this process plus the migration runner
-          maxConnections: db.poolSize + 2,
+          // the app's one connection, a migration runner and a psql for a curious user
+          maxConnections: 4,
         });
         new Logger('Database').log(`Embedded PostgreSQL (PGlite) in ${embedded.dataDir}`);
         return new DatabaseLocation(embedded.url, embedded);
@@ -59,7 +59,13 @@ class DatabaseLocationModule implements OnApplicationShutdown {
       imports: [DatabaseLocationModule],
       inject: [ConfigService, DatabaseLocation],
       useFactory: (config: ConfigService<AppConfig, true>, location: DatabaseLocation) => ({
-        ...buildDataSourceOptions(location.url, config.get('database', { infer: true }).poolSize),
+        // PGlite is one session: the socket server interleaves extended-protocol messages of
+        // concurrent connections (one connection's unnamed statement replaces another's), so
+        // the embedded mode uses a single connection and queues queries in the pool instead.
+        ...buildDataSourceOptions(
+          location.url,
+          location.embedded ? 1 : config.get('database', { infer: true }).poolSize,
+        ),
         migrationsRun: config.get('database', { infer: true }).migrationsRun,
         migrationsTransactionMode: 'each' as const,
       }),

@@ -19,7 +19,10 @@ export class HealthService {
 
   async check(): Promise<HealthReport> {
     const database = await this.checkDatabase();
-    const amoCrm = database.status === 'up' ? await this.checkAmo() : { state: 'UNKNOWN' as const, expiresAt: null };
+    const amoCrm =
+      database.status === 'up'
+        ? await this.checkAmo()
+        : { state: 'UNKNOWN' as const, expiresAt: null };
     return { status: database.status === 'up' ? 'ok' : 'error', database, amoCrm };
   }
 

@@ -13,7 +13,8 @@ const BASE_ENV: Record<string, string> = {
   MIGRATIONS_RUN: 'false',
   ADMIN_API_KEY: ADMIN_KEY,
   LEAD_FORM_RATE_LIMIT: '100000',
-  DB_POOL_SIZE: '5',
+  // one connection on the embedded database: its socket server cannot interleave sessions
+  DB_POOL_SIZE: process.env.TEST_DB_KIND === 'embedded' ? '1' : '5',
 };
 
 export interface TestApp {

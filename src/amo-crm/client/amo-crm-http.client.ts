@@ -33,7 +33,10 @@ interface ProblemBody {
   detail?: string;
   hint?: string;
   retry_after?: number | string;
-  'validation-errors'?: { request_id?: string | number; errors?: { code?: string; path?: string; detail?: string }[] }[];
+  'validation-errors'?: {
+    request_id?: string | number;
+    errors?: { code?: string; path?: string; detail?: string }[];
+  }[];
 }
 
 interface OAuthTokenBody {
@@ -68,25 +71,47 @@ export class AmoCrmHttpClient {
         const retryAfterMs = this.retryAfterMs(res);
         this.limiter.pauseUntil(Date.now() + retryAfterMs);
         if (retryAfterMs <= MAX_INLINE_RETRY_AFTER_MS && attempt < MAX_429_RETRIES) {
-          this.logger.warn(`amoCRM rate limit hit on ${req.method} ${req.path}; waiting ${retryAfterMs} ms`);
+          this.logger.warn(
+            `amoCRM rate limit hit on ${req.method} ${req.path}; waiting ${retryAfterMs} ms`,
+          );
           continue;
         }
-        throw new AmoCrmError('rate_limited', 'amoCRM rate limit exceeded', { status: 429, retryAfterMs });
+        throw new AmoCrmError('rate_limited', 'amoCRM rate limit exceeded', {
+          status: 429,
+          retryAfterMs,
+        });
       }
       if (res.status >= 200 && res.status < 300) {
-        return res.status === 204 || res.data === '' || res.data === undefined ? null : (res.data as T);
+        return res.status === 204 || res.data === '' || res.data === undefined
+          ? null
+          : (res.data as T);
       }
       throw this.toError(req, res);
     }
   }
 
   /** Follows `_links.next` and collects `_embedded[key]` over every page. */
-  async getAllPages<T>(path: string, key: string, query: AmoRequest['query'], accessToken: string): Promise<T[]> {
+  async getAllPages<T>(
+    path: string,
+    key: string,
+    query: AmoRequest['query'],
+    accessToken: string,
+  ): Promise<T[]> {
     const items: T[] = [];
-    let next: { path: string; query: AmoRequest['query'] } | null = { path, query: { ...query, limit: 250 } };
+    let next: { path: string; query: AmoRequest['query'] } | null = {
+      path,
+      query: { ...query, limit: 250 },
+    };
     while (next) {
-      const page: { _embedded?: Record<string, T[]>; _links?: { next?: { href?: string } } } | null =
-        await this.request({ method: 'GET', path: next.path, query: next.query, accessToken });
+      const page: {
+        _embedded?: Record<string, T[]>;
+        _links?: { next?: { href?: string } };
+      } | null = await this.request({
+        method: 'GET',
+        path: next.path,
+        query: next.query,
+        accessToken,
+      });
       if (!page) break;
       items.push(...(page._embedded?.[key] ?? []));
       const href: string | undefined = page._links?.next?.href;
@@ -131,7 +156,11 @@ export class AmoCrmHttpClient {
     ) {
       throw new AmoCrmError('transient', 'amoCRM token endpoint answered without a token pair');
     }
-    return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresInSec: body.expires_in };
+    return {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      expiresInSec: body.expires_in,
+    };
   }
 
   private async send(req: AmoRequest): Promise<AxiosResponse> {
@@ -154,10 +183,14 @@ export class AmoCrmHttpClient {
     } catch (err) {
       const code = err instanceof AxiosError ? (err.code ?? 'network error') : 'network error';
       // The request may have reached amoCRM; a write is then of unknown outcome.
-      throw new AmoCrmError('transient', `amoCRM unreachable (${code}) on ${req.method} ${req.path}`, {
-        outcomeUnknown: req.method !== 'GET',
-        cause: err,
-      });
+      throw new AmoCrmError(
+        'transient',
+        `amoCRM unreachable (${code}) on ${req.method} ${req.path}`,
+        {
+          outcomeUnknown: req.method !== 'GET',
+          cause: err,
+        },
+      );
     }
   }
 
@@ -185,7 +218,12 @@ export class AmoCrmHttpClient {
     const body = (typeof res.data === 'object' && res.data) as ProblemBody | false;
     const fromBody = body ? Number(body.retry_after) : NaN;
     const fromHeader = Number(res.headers['retry-after']);
-    const seconds = Number.isFinite(fromBody) && fromBody > 0 ? fromBody : Number.isFinite(fromHeader) && fromHeader > 0 ? fromHeader : 1;
+    const seconds =
+      Number.isFinite(fromBody) && fromBody > 0
+        ? fromBody
+        : Number.isFinite(fromHeader) && fromHeader > 0
+          ? fromHeader
+          : 1;
     return seconds * 1000;
   }
 
@@ -195,23 +233,40 @@ export class AmoCrmHttpClient {
     const detail = body.detail ?? body.title ?? `HTTP ${status}`;
     const where = `${req.method} ${req.path}`;
     if (req.path.startsWith('/oauth2/') && status >= 400 && status < 500) {
-      return new AmoCrmError('permanent', `amoCRM refused the grant on ${where}: ${detail}`, { status, hint: body.hint });
+      return new AmoCrmError('permanent', `amoCRM refused the grant on ${where}: ${detail}`, {
+        status,
+        hint: body.hint,
+      });
     }
-    if (status === 401) return new AmoCrmError('unauthorized', `amoCRM rejected the access token on ${where}`, { status });
+    if (status === 401)
+      return new AmoCrmError('unauthorized', `amoCRM rejected the access token on ${where}`, {
+        status,
+      });
     if (status === 403 || status === 402) {
-      return new AmoCrmError('blocked', `amoCRM refuses API access (${status}) on ${where}: ${typeof res.data === 'string' ? 'blocked' : detail}`, { status });
+      return new AmoCrmError(
+        'blocked',
+        `amoCRM refuses API access (${status}) on ${where}: ${typeof res.data === 'string' ? 'blocked' : detail}`,
+        { status },
+      );
     }
     if (status >= 500 || status === 408) {
-      return new AmoCrmError('transient', `amoCRM failed with ${status} on ${where}`, { status, outcomeUnknown: req.method !== 'GET' });
+      return new AmoCrmError('transient', `amoCRM failed with ${status} on ${where}`, {
+        status,
+        outcomeUnknown: req.method !== 'GET',
+      });
     }
-    const validationErrors: AmoValidationError[] = (body['validation-errors'] ?? []).flatMap((item) =>
-      (item.errors ?? []).map((e) => ({
-        requestId: item.request_id === undefined ? null : String(item.request_id),
-        code: String(e.code ?? ''),
-        path: String(e.path ?? ''),
-        detail: String(e.detail ?? ''),
-      })),
+    const validationErrors: AmoValidationError[] = (body['validation-errors'] ?? []).flatMap(
+      (item) =>
+        (item.errors ?? []).map((e) => ({
+          requestId: item.request_id === undefined ? null : String(item.request_id),
+          code: String(e.code ?? ''),
+          path: String(e.path ?? ''),
+          detail: String(e.detail ?? ''),
+        })),
     );
-    return new AmoCrmError('permanent', `amoCRM refused ${where} (${status}): ${detail}`, { status, validationErrors });
+    return new AmoCrmError('permanent', `amoCRM refused ${where} (${status}): ${detail}`, {
+      status,
+      validationErrors,
+    });
   }
 }

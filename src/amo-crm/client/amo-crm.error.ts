@@ -1,5 +1,6 @@
 /** How a failed amoCRM call should be treated by whoever made it. */
-export type AmoCrmErrorKind = 'unauthorized' | 'rate_limited' | 'transient' | 'permanent' | 'blocked';
+export type AmoCrmErrorKind =
+  'unauthorized' | 'rate_limited' | 'transient' | 'permanent' | 'blocked';
 
 export interface AmoValidationError {
   requestId: string | null;

@@ -60,19 +60,35 @@ export class AmoConnectionService {
     if (!q.code) throw new InvalidInputError('The callback needs the `code` amoCRM sends');
     if (q.state !== undefined) await this.consumeState(q.state);
     if (q.referer !== undefined && q.referer.toLowerCase() !== this.settings.domain.toLowerCase()) {
-      throw new ForbiddenError(`The authorization came from ${q.referer}, not from the configured account ${this.settings.domain}`);
+      throw new ForbiddenError(
+        `The authorization came from ${q.referer}, not from the configured account ${this.settings.domain}`,
+      );
     }
 
-    const pair = await this.upstream('exchange the authorization code', () => this.client.exchangeCode(q.code!));
+    const pair = await this.upstream('exchange the authorization code', () =>
+      this.client.exchangeCode(q.code!),
+    );
     const account = await this.upstream('read the account', () =>
-      this.client.request<AmoAccount>({ method: 'GET', path: '/api/v4/account', accessToken: pair.accessToken }),
+      this.client.request<AmoAccount>({
+        method: 'GET',
+        path: '/api/v4/account',
+        accessToken: pair.accessToken,
+      }),
     );
     if (!account || Number(account.id) !== this.settings.accountId) {
       // The pair is dropped unsaved: a foreign account must never receive our leads.
-      this.logger.warn(`Refused amoCRM account ${account?.id ?? 'unknown'}: AMO_ACCOUNT_ID is ${this.settings.accountId}`);
-      throw new ForbiddenError(`amoCRM account ${account?.id ?? 'unknown'} is not the configured account ${this.settings.accountId}`);
+      this.logger.warn(
+        `Refused amoCRM account ${account?.id ?? 'unknown'}: AMO_ACCOUNT_ID is ${this.settings.accountId}`,
+      );
+      throw new ForbiddenError(
+        `amoCRM account ${account?.id ?? 'unknown'} is not the configured account ${this.settings.accountId}`,
+      );
     }
-    const row = await this.tokens.saveGrant(this.settings.accountId, q.referer ?? this.settings.domain, pair);
+    const row = await this.tokens.saveGrant(
+      this.settings.accountId,
+      q.referer ?? this.settings.domain,
+      pair,
+    );
     this.logger.log(`amoCRM account ${account.id} (${account.subdomain}) connected`);
     return {
       connected: true,
@@ -87,21 +103,34 @@ export class AmoConnectionService {
     this.requireConfigured();
     const account = await this.upstream('read the account', () => this.api.getAccount());
     const status = await this.tokens.status();
-    return { connected: true, accountId: Number(account.id), name: account.name, subdomain: account.subdomain, tokenExpiresAt: status.expiresAt };
+    return {
+      connected: true,
+      accountId: Number(account.id),
+      name: account.name,
+      subdomain: account.subdomain,
+      tokenExpiresAt: status.expiresAt,
+    };
   }
 
   /** amoCRM's access-revoked hook: signature = hex HMAC-SHA256(client_secret, "client_uuid|account_id"). */
   async handleDisconnectHook(q: DisconnectHookQuery): Promise<{ disconnected: true }> {
     this.requireConfigured();
-    const expected = createHmac('sha256', this.settings.clientSecret).update(`${q.client_uuid}|${q.account_id}`).digest('hex');
-    if (!sameText(q.client_uuid, this.settings.clientId) || !sameText(q.signature.toLowerCase(), expected)) {
+    const expected = createHmac('sha256', this.settings.clientSecret)
+      .update(`${q.client_uuid}|${q.account_id}`)
+      .digest('hex');
+    if (
+      !sameText(q.client_uuid, this.settings.clientId) ||
+      !sameText(q.signature.toLowerCase(), expected)
+    ) {
       throw new ForbiddenError('Disconnect hook signature is not valid');
     }
     if (Number(q.account_id) !== this.settings.accountId) {
       throw new ForbiddenError(`Account ${q.account_id} is not the configured account`);
     }
     await this.tokens.markDisconnected('access revoked in amoCRM');
-    this.logger.warn('amoCRM reported the integration was disabled; connection marked DISCONNECTED');
+    this.logger.warn(
+      'amoCRM reported the integration was disabled; connection marked DISCONNECTED',
+    );
     return { disconnected: true };
   }
 
@@ -111,8 +140,12 @@ export class AmoConnectionService {
       [state],
     );
     // pg returns [rows, count] for DELETE … RETURNING through TypeORM
-    const rows = Array.isArray(res) && Array.isArray(res[0]) ? (res[0] as unknown[]) : (res as unknown[]);
-    if (!rows.length) throw new InvalidInputError('Unknown, used or expired OAuth state; start again from /authorize');
+    const rows =
+      Array.isArray(res) && Array.isArray(res[0]) ? (res[0] as unknown[]) : (res as unknown[]);
+    if (!rows.length)
+      throw new InvalidInputError(
+        'Unknown, used or expired OAuth state; start again from /authorize',
+      );
   }
 
   private async upstream<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -121,8 +154,10 @@ export class AmoConnectionService {
     } catch (err) {
       if (!(err instanceof AmoCrmError)) throw err;
       if (err.hint) throw new InvalidInputError(`amoCRM refused to ${what}: ${err.hint}`);
-      if (err.kind === 'permanent') throw new InvalidInputError(`amoCRM refused to ${what}: ${err.message}`);
-      if (err.kind === 'unauthorized') throw new UpstreamError(`amoCRM rejected the access token while trying to ${what}`);
+      if (err.kind === 'permanent')
+        throw new InvalidInputError(`amoCRM refused to ${what}: ${err.message}`);
+      if (err.kind === 'unauthorized')
+        throw new UpstreamError(`amoCRM rejected the access token while trying to ${what}`);
       throw new UpstreamError(`Could not ${what}: ${err.message}`);
     }
   }

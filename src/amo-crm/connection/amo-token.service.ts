@@ -71,7 +71,7 @@ export class AmoTokenService {
     const cipher = this.requireCipher();
     return this.dataSource.transaction(async (em) => {
       const repo = em.getRepository(AmoToken);
-      await repo.delete({});
+      await em.query('DELETE FROM amo_tokens');
       const row = repo.create({
         accountId,
         baseDomain,
@@ -87,13 +87,26 @@ export class AmoTokenService {
   async markDisconnected(reason: string): Promise<void> {
     await this.tokens.update(
       { accountId: this.settings.accountId },
-      { state: AmoConnectionState.DISCONNECTED, accessTokenEnc: null, refreshTokenEnc: null, expiresAt: null, lastError: reason },
+      {
+        state: AmoConnectionState.DISCONNECTED,
+        accessTokenEnc: null,
+        refreshTokenEnc: null,
+        expiresAt: null,
+        lastError: reason,
+      },
     );
   }
 
   async status(): Promise<ConnectionStatus> {
     if (!this.settings.configured) {
-      return { configured: false, state: 'NOT_CONFIGURED', accountId: null, baseDomain: null, expiresAt: null, lastError: null };
+      return {
+        configured: false,
+        state: 'NOT_CONFIGURED',
+        accountId: null,
+        baseDomain: null,
+        expiresAt: null,
+        lastError: null,
+      };
     }
     const row = await this.tokens.findOneBy({ accountId: this.settings.accountId });
     return {
@@ -118,7 +131,9 @@ export class AmoTokenService {
       await this.singleFlight(() => this.refreshUnderLock(null, true));
       this.logger.log('Keep-alive refresh of the amoCRM grant done');
     } catch (err) {
-      this.logger.warn(`Keep-alive refresh failed: ${err instanceof AmoCrmError ? err.describe() : String(err)}`);
+      this.logger.warn(
+        `Keep-alive refresh failed: ${err instanceof AmoCrmError ? err.describe() : String(err)}`,
+      );
     }
   }
 
@@ -144,7 +159,10 @@ export class AmoTokenService {
     const outcome = await this.dataSource.transaction(async (em): Promise<RefreshOutcome> => {
       const row = await this.lockRow(em);
       const current = this.decrypt(row, 'access');
-      const stillGood = rejected !== null ? current !== rejected : !force && row.expiresAt!.getTime() - Date.now() > REFRESH_MARGIN_MS;
+      const stillGood =
+        rejected !== null
+          ? current !== rejected
+          : !force && row.expiresAt!.getTime() - Date.now() > REFRESH_MARGIN_MS;
       if (stillGood) return { token: current };
       let pair: TokenPair;
       try {
@@ -166,7 +184,9 @@ export class AmoTokenService {
       return { token: pair.accessToken };
     });
     if ('reauth' in outcome) {
-      this.logger.error(`amoCRM grant is no longer valid; re-authorization required (${outcome.reauth})`);
+      this.logger.error(
+        `amoCRM grant is no longer valid; re-authorization required (${outcome.reauth})`,
+      );
       throw new AmoNotConnectedError(AmoConnectionState.REAUTH_REQUIRED);
     }
     return outcome.token;
@@ -175,7 +195,10 @@ export class AmoTokenService {
   private async lockRow(em: EntityManager): Promise<AmoToken> {
     const row = await em
       .getRepository(AmoToken)
-      .findOne({ where: { accountId: this.settings.accountId }, lock: { mode: 'pessimistic_write' } });
+      .findOne({
+        where: { accountId: this.settings.accountId },
+        lock: { mode: 'pessimistic_write' },
+      });
     if (!row) throw new AmoNotConnectedError('NOT_CONNECTED');
     if (row.state !== AmoConnectionState.CONNECTED) throw new AmoNotConnectedError(row.state);
     return row;

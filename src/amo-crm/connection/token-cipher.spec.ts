@@ -20,7 +20,9 @@ describe('TokenCipher', () => {
     const parts = stored.split(':');
     const ct = Buffer.from(parts[3], 'base64');
     ct[0] ^= 1;
-    expect(() => cipher.decrypt([...parts.slice(0, 3), ct.toString('base64')].join(':'), 'acc:1:access')).toThrow();
+    expect(() =>
+      cipher.decrypt([...parts.slice(0, 3), ct.toString('base64')].join(':'), 'acc:1:access'),
+    ).toThrow();
     expect(() => new TokenCipher(randomBytes(32)).decrypt(stored, 'acc:1:access')).toThrow();
   });
 });

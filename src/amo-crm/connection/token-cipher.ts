@@ -18,7 +18,9 @@ export class TokenCipher {
     cipher.setAAD(Buffer.from(context));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [VERSION, iv.toString('base64'), tag.toString('base64'), ct.toString('base64')].join(':');
+    return [VERSION, iv.toString('base64'), tag.toString('base64'), ct.toString('base64')].join(
+      ':',
+    );
   }
 
   decrypt(stored: string, context: string): string {
@@ -29,6 +31,8 @@ export class TokenCipher {
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }

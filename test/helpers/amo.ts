@@ -1,0 +1,61 @@
+import request from 'supertest';
+import { App } from 'supertest/types';
+import { DataSource } from 'typeorm';
+import { AmoSandbox, SandboxOptions, startSandbox } from '../../sandbox';
+
+/** A fixed test-only key (32 bytes, base64); never used outside tests. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
+export async function startAmo(opts: SandboxOptions = {}): Promise<AmoSandbox> {
+  return startSandbox({ strictRefresh: true, webhookRetryDelaysMs: [50, 100, 200], ...opts });
+}
+
+/** App settings that point the integration at a sandbox. */
+export function amoEnv(
+  sb: AmoSandbox,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    AMO_DOMAIN: sb.baseDomain,
+    AMO_CLIENT_ID: sb.clientId,
+    AMO_CLIENT_SECRET: sb.clientSecret,
+    AMO_REDIRECT_URI: sb.redirectUri,
+    AMO_ACCOUNT_ID: String(sb.accountId),
+    AMO_BASE_URL: sb.url,
+    AMO_AUTH_URL: `${sb.url}/oauth`,
+    AMO_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    ...extra,
+  };
+}
+
+/** Connects the app the way amoCRM's redirect does after an admin's consent. */
+export async function connectAmo(server: App, sb: AmoSandbox): Promise<void> {
+  await request(server)
+    .get('/api/integrations/amo-crm/callback')
+    .query({ code: sb.issueAuthCode(), referer: sb.baseDomain })
+    .expect(200);
+}
+
+/** Makes the stored access token due for refresh and invalid at amoCRM. */
+export async function expireStoredToken(ds: DataSource, sb: AmoSandbox): Promise<void> {
+  await ds.query(`UPDATE amo_tokens SET expires_at = now() - interval '1 minute'`);
+  sb.expireAccessTokens();
+}
+
+/** Largest number of requests that reached the sandbox within any rolling 1000 ms. */
+export function maxRequestsInAnySecond(sb: AmoSandbox): number {
+  const times = sb
+    .requestLog()
+    .filter((r) => r.status !== 429)
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end] - times[start] >= 1000) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
