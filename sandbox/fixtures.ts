@@ -21,11 +21,23 @@ export interface SandboxFixtures {
   };
   secondPipelineId: number;
   secondPipelineUnsortedStatusId: number;
-  secondStages: { unsorted: number; newRequest: number; inProgress: number; won: number; lost: number };
+  secondStages: {
+    unsorted: number;
+    newRequest: number;
+    inProgress: number;
+    won: number;
+    lost: number;
+  };
   leadFields: {
     ourLeadId: number;
-    contactMethod: { id: number; enums: Record<'PHONE' | 'EMAIL' | 'WHATSAPP' | 'TELEGRAM', number> };
-    contactTime: { id: number; enums: Record<'ANY_TIME' | 'MORNING' | 'AFTERNOON' | 'EVENING', number> };
+    contactMethod: {
+      id: number;
+      enums: Record<'PHONE' | 'EMAIL' | 'WHATSAPP' | 'TELEGRAM', number>;
+    };
+    contactTime: {
+      id: number;
+      enums: Record<'ANY_TIME' | 'MORNING' | 'AFTERNOON' | 'EVENING', number>;
+    };
     property: number;
     source: { id: number; enums: Record<'SITE' | 'AMO_CRM', number> };
     area: number;
@@ -380,5 +392,7 @@ export function firstRegularStatus(pipeline: PipelineDef): StatusDef {
 }
 
 export function statusName(pipelineId: number, statusId: number): string {
-  return findPipeline(pipelineId)?.statuses.find((s) => s.id === statusId)?.name ?? String(statusId);
+  return (
+    findPipeline(pipelineId)?.statuses.find((s) => s.id === statusId)?.name ?? String(statusId)
+  );
 }

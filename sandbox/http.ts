@@ -31,7 +31,11 @@ export function statusTitle(status: number): string {
   return TITLES[status] ?? 'Error';
 }
 
-export function jsonReply(status: number, payload: unknown, contentType = 'application/json'): Reply {
+export function jsonReply(
+  status: number,
+  payload: unknown,
+  contentType = 'application/json',
+): Reply {
   return {
     status,
     headers: { 'Content-Type': `${contentType}; charset=utf-8` },
@@ -47,7 +51,13 @@ export function halReply(payload: unknown, status = 200): Reply {
 export function problemReply(status: number, detail: string, extra: object = {}): Reply {
   return jsonReply(
     status,
-    { title: statusTitle(status), type: `https://httpstatus.es/${status}`, status, detail, ...extra },
+    {
+      title: statusTitle(status),
+      type: `https://httpstatus.es/${status}`,
+      status,
+      detail,
+      ...extra,
+    },
     PROBLEM_JSON,
   );
 }

@@ -5,7 +5,15 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SANDBOX_FIXTURES } from './fixtures';
-import { htmlReply, isRecord, jsonReply, PROBLEM_JSON, problemReply, redirectReply, type Reply } from './http';
+import {
+  htmlReply,
+  isRecord,
+  jsonReply,
+  PROBLEM_JSON,
+  problemReply,
+  redirectReply,
+  type Reply,
+} from './http';
 import type { RefreshLogEntry } from './types';
 
 export interface OAuthConfig {
@@ -44,12 +52,10 @@ interface RefreshToken {
   expiresAt: number;
   /** strict: spent once used; lenient: spent once a successor (or sibling) is used */
   spent: boolean;
-  used: boolean;
 }
 
 export type AuthResult =
-  | { ok: true; tokenId: string; userId: number }
-  | { ok: false; detail: string };
+  { ok: true; tokenId: string; userId: number } | { ok: false; detail: string };
 
 function base64url(value: string | Buffer): string {
   return Buffer.from(value).toString('base64url');
@@ -86,7 +92,10 @@ export class OAuthServer {
 
   issueAuthCode(): string {
     const code = `def50200${randomBytes(192).toString('hex')}`;
-    this.codes.set(code, { expiresAt: Date.now() + this.config.authCodeTtlSec * 1000, used: false });
+    this.codes.set(code, {
+      expiresAt: Date.now() + this.config.authCodeTtlSec * 1000,
+      used: false,
+    });
     return code;
   }
 
@@ -163,7 +172,6 @@ export class OAuthServer {
       return oauthProblem('Invalid refresh token');
     }
     this.log.push({ refreshToken: token, outcome: 'ok' });
-    entry.used = true;
     if (this.config.strictRefresh) {
       entry.spent = true;
     } else if (entry.parent) {
@@ -187,7 +195,6 @@ export class OAuthServer {
       parent,
       expiresAt: now + REFRESH_TTL_MS,
       spent: false,
-      used: false,
     });
     return jsonReply(200, {
       token_type: 'Bearer',
@@ -253,7 +260,10 @@ export class OAuthServer {
   }
 }
 
-function parseParams(raw: string, contentType: string | undefined): Record<string, string | undefined> {
+function parseParams(
+  raw: string,
+  contentType: string | undefined,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   const trimmed = raw.trim();
   const looksJson = (contentType ?? '').includes('json') || trimmed.startsWith('{');

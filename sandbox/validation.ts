@@ -13,7 +13,14 @@ import {
   type PipelineDef,
 } from './fixtures';
 import { isRecord, jsonReply, problemReply, PROBLEM_JSON, type Reply } from './http';
-import type { ContactWrite, CustomFieldPatch, LeadRecord, LeadWrite, SandboxStore, TagRef } from './store';
+import type {
+  ContactWrite,
+  CustomFieldPatch,
+  LeadRecord,
+  LeadWrite,
+  SandboxStore,
+  TagRef,
+} from './store';
 import type { CustomFieldValueItem } from './types';
 
 export interface FieldError {
@@ -109,7 +116,9 @@ export function parseBatch(body: string, max: number, limitDetail: string): Pars
       reply: validationReply([
         {
           request_id: '0',
-          errors: [{ code: 'InvalidType', path: '', detail: 'This value should be of type array.' }],
+          errors: [
+            { code: 'InvalidType', path: '', detail: 'This value should be of type array.' },
+          ],
         },
       ]),
     };
@@ -127,7 +136,9 @@ export function parseObject(body: string): Parsed<Record<string, unknown>> {
       reply: validationReply([
         {
           request_id: '0',
-          errors: [{ code: 'InvalidType', path: '', detail: 'This value should be of type object.' }],
+          errors: [
+            { code: 'InvalidType', path: '', detail: 'This value should be of type object.' },
+          ],
         },
       ]),
     };
@@ -217,15 +228,10 @@ function readArray(
     issues.type(join(base, key), 'array');
     return undefined;
   }
-  return v;
+  return v as unknown[];
 }
 
-function readTags(
-  list: unknown[],
-  base: string,
-  issues: Issues,
-  store: SandboxStore,
-): TagRef[] {
+function readTags(list: unknown[], base: string, issues: Issues, store: SandboxStore): TagRef[] {
   const refs: TagRef[] = [];
   list.forEach((item, i) => {
     const path = join(base, i);
@@ -775,7 +781,11 @@ export interface LinkInput {
   main?: boolean;
 }
 
-export function validateLink(raw: unknown, store: SandboxStore, issues: Issues): LinkInput | undefined {
+export function validateLink(
+  raw: unknown,
+  store: SandboxStore,
+  issues: Issues,
+): LinkInput | undefined {
   if (!isRecord(raw)) {
     issues.type('', 'object');
     return undefined;
@@ -849,7 +859,10 @@ export interface WebhookInput {
   sort?: number;
 }
 
-export function validateWebhook(raw: Record<string, unknown>, issues: Issues): WebhookInput | undefined {
+export function validateWebhook(
+  raw: Record<string, unknown>,
+  issues: Issues,
+): WebhookInput | undefined {
   checkKeys(raw, ['destination', 'settings', 'sort'], '', issues);
   const destination = readString(raw, 'destination', '', issues);
   if (!('destination' in raw)) issues.blank('destination');

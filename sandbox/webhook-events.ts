@@ -137,7 +137,14 @@ function contactChanged(before: ContactRecord, after: ContactRecord): boolean {
 export function eventsFor(change: Change, store: SandboxStore): WebhookEvent[] {
   switch (change.kind) {
     case 'lead_added':
-      return [{ setting: 'add_lead', entity: 'leads', action: 'add', item: leadItem(store, change.lead, {}) }];
+      return [
+        {
+          setting: 'add_lead',
+          entity: 'leads',
+          action: 'add',
+          item: leadItem(store, change.lead, {}),
+        },
+      ];
     case 'lead_updated': {
       const { before, after } = change;
       if (!leadChanged(before, after)) return [];
@@ -160,7 +167,12 @@ export function eventsFor(change: Change, store: SandboxStore): WebhookEvent[] {
     }
     case 'contact_added':
       return [
-        { setting: 'add_contact', entity: 'contacts', action: 'add', item: contactItem(store, change.contact) },
+        {
+          setting: 'add_contact',
+          entity: 'contacts',
+          action: 'add',
+          item: contactItem(store, change.contact),
+        },
       ];
     case 'contact_updated':
       if (!contactChanged(change.before, change.after)) return [];
@@ -173,7 +185,14 @@ export function eventsFor(change: Change, store: SandboxStore): WebhookEvent[] {
         },
       ];
     case 'note_added':
-      return [{ setting: 'note_lead', entity: 'leads', action: 'note', item: noteItem(store, change.note) }];
+      return [
+        {
+          setting: 'note_lead',
+          entity: 'leads',
+          action: 'note',
+          item: noteItem(store, change.note),
+        },
+      ];
   }
 }
 

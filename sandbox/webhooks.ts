@@ -42,7 +42,10 @@ export class WebhookSender {
   // ---- registry ----
 
   /** Registering a destination that already exists replaces its settings. */
-  register(input: { destination: string; settings: string[]; sort?: number }, userId: number): SandboxWebhook {
+  register(
+    input: { destination: string; settings: string[]; sort?: number },
+    userId: number,
+  ): SandboxWebhook {
     const now = Math.floor(Date.now() / 1000);
     const existing = this.hooks.get(input.destination);
     if (existing) {
@@ -168,7 +171,12 @@ export class WebhookSender {
    * amoCRM retries twice after any invalid answer, and twice more only when the previous answer
    * was 499 or 5xx; `retryDelaysMs[n]` is the pause before attempt n + 2.
    */
-  private scheduleRetry(destination: string, body: string, attempt: number, status: DeliveryStatus): void {
+  private scheduleRetry(
+    destination: string,
+    body: string,
+    attempt: number,
+    status: DeliveryStatus,
+  ): void {
     const delayMs = this.config.retryDelaysMs[attempt - 1];
     if (delayMs === undefined) return;
     const serverSide = typeof status === 'number' && (status === 499 || status >= 500);

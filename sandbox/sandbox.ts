@@ -1,0 +1,435 @@
+/**
+ * The sandbox server: one instance = one amoCRM account with its own state, started on a
+ * loopback port. Request flow for /api/v4 and /oauth2: injected latency → outage → block →
+ * failNext → (OAuth | bearer auth → rate limit → endpoint) → optional drop after commit.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiRoutes } from './api-routes';
+import { handleControl } from './control-routes';
+import { Faults, RateLimiter } from './faults';
+import {
+  delay,
+  jsonReply,
+  nginxPage,
+  parseBracketParams,
+  problemReply,
+  readBody,
+  sendReply,
+  type Reply,
+} from './http';
+import { ManagerActions } from './manager-actions';
+import { OAuthServer } from './oauth';
+import { renderPage } from './page';
+import { SandboxStore, type Change } from './store';
+import type {
+  DropRule,
+  FailNextRule,
+  RefreshLogEntry,
+  RequestLogEntry,
+  SandboxContact,
+  SandboxLead,
+  SandboxLink,
+  SandboxNote,
+  SandboxOptions,
+  SandboxWebhook,
+  WebhookDelivery,
+} from './types';
+import { eventsFor } from './webhook-events';
+import { WebhookSender } from './webhooks';
+
+export const SANDBOX_DEFAULTS = {
+  host: '127.0.0.1',
+  accountId: 31000001,
+  subdomain: 'sandbox',
+  clientId: '5f1c2a9e-7b3d-4c8e-9a61-0d4e8b2f6c17',
+  clientSecret: 'SbxSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR',
+  redirectUri: 'http://127.0.0.1:3000/api/integrations/amo-crm/callback',
+  rateLimitPerSecond: 7,
+  rateLimitRetryAfterSec: 1,
+  strictRefresh: true,
+  accessTokenTtlSec: 86400,
+  authCodeTtlSec: 20 * 60,
+  webhookTimeoutMs: 2000,
+  webhookRetryDelaysMs: [300000, 900000, 900000, 3600000],
+  webhookBatchWindowMs: 0,
+};
+
+export interface FaultState {
+  outage: boolean;
+  blocked: boolean;
+  latencyMs: number;
+  rateLimit: number;
+}
+
+export class AmoSandbox {
+  readonly url: string;
+  readonly port: number;
+  readonly baseDomain: string;
+  readonly accountId: number;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+
+  private readonly store: SandboxStore;
+  private readonly oauth: OAuthServer;
+  private readonly sender: WebhookSender;
+  private readonly faults = new Faults();
+  private readonly limiter: RateLimiter;
+  private readonly api: ApiRoutes;
+  private readonly manager: ManagerActions;
+  private readonly retryAfterSec: number;
+  private readonly subdomain: string;
+  private log: RequestLogEntry[] = [];
+  private stopped = false;
+
+  /** Use startSandbox(); this wires an already listening server. */
+  constructor(
+    private readonly server: http.Server,
+    opts: SandboxOptions,
+  ) {
+    const o = { ...SANDBOX_DEFAULTS, ...stripUndefined(opts) };
+    const address = server.address() as AddressInfo;
+    this.port = address.port;
+    this.url = `http://${o.host}:${this.port}`;
+    this.subdomain = o.subdomain;
+    this.baseDomain = `${o.subdomain}.amocrm.ru`;
+    this.accountId = o.accountId;
+    this.clientId = o.clientId;
+    this.clientSecret = o.clientSecret;
+    this.redirectUri = o.redirectUri;
+    this.retryAfterSec = o.rateLimitRetryAfterSec;
+    this.limiter = new RateLimiter(o.rateLimitPerSecond);
+    this.store = new SandboxStore(o.accountId, this.url);
+    this.oauth = new OAuthServer({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      redirectUri: o.redirectUri,
+      accountId: o.accountId,
+      subdomain: o.subdomain,
+      baseDomain: this.baseDomain,
+      accessTokenTtlSec: o.accessTokenTtlSec,
+      authCodeTtlSec: o.authCodeTtlSec,
+      strictRefresh: o.strictRefresh,
+    });
+    this.sender = new WebhookSender({
+      accountId: o.accountId,
+      subdomain: o.subdomain,
+      accountUrl: `https://${this.baseDomain}`,
+      timeoutMs: o.webhookTimeoutMs,
+      retryDelaysMs: [...o.webhookRetryDelaysMs],
+      batchWindowMs: o.webhookBatchWindowMs,
+    });
+    const emit = (changes: Change[]): void => this.emit(changes);
+    this.api = new ApiRoutes({
+      store: this.store,
+      webhooks: this.sender,
+      baseUrl: this.url,
+      accountId: o.accountId,
+      subdomain: o.subdomain,
+      emit,
+    });
+    this.manager = new ManagerActions(this.store, emit);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      void this.handle(req, res);
+    });
+  }
+
+  issueAuthCode(): string {
+    return this.oauth.issueAuthCode();
+  }
+
+  // ---- inspection ----
+
+  leads(): SandboxLead[] {
+    return [...this.store.leads.values()].map((l) => this.store.leadRead(l, true));
+  }
+
+  contacts(): SandboxContact[] {
+    return [...this.store.contacts.values()].map((c) => this.store.contactRead(c, true));
+  }
+
+  notes(): SandboxNote[] {
+    return [...this.store.notes.values()].map((n) => this.store.noteRead(n));
+  }
+
+  links(): SandboxLink[] {
+    return this.store.links.map((l) => this.store.linkRead(l));
+  }
+
+  webhooks(): SandboxWebhook[] {
+    return this.sender.list();
+  }
+
+  webhookDeliveries(): WebhookDelivery[] {
+    return this.sender.deliveryLog();
+  }
+
+  requestLog(): RequestLogEntry[] {
+    return this.log.map((e) => structuredClone(e));
+  }
+
+  refreshLog(): RefreshLogEntry[] {
+    return this.oauth.refreshLog();
+  }
+
+  faultState(): FaultState {
+    return {
+      outage: this.faults.outage,
+      blocked: this.faults.blocked,
+      latencyMs: this.faults.latencyMs,
+      rateLimit: this.limiter.limit,
+    };
+  }
+
+  // ---- faults ----
+
+  setOutage(on: boolean): void {
+    this.faults.outage = on;
+  }
+
+  setBlocked(on: boolean): void {
+    this.faults.blocked = on;
+  }
+
+  setLatency(ms: number): void {
+    this.faults.latencyMs = Math.max(0, ms);
+  }
+
+  failNext(opts: FailNextRule): void {
+    this.faults.failNext(opts);
+  }
+
+  dropAfterCommit(opts: DropRule): void {
+    this.faults.dropAfterCommit(opts);
+  }
+
+  expireAccessTokens(): void {
+    this.oauth.expireAccessTokens();
+  }
+
+  revokeGrant(): void {
+    this.oauth.revokeGrants();
+  }
+
+  setRateLimit(n: number): void {
+    this.limiter.limit = n;
+  }
+
+  /** Outage, block, latency and pending failNext/drop rules off; the rate limit is kept. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Clears the request log, the refresh log and the webhook delivery log. */
+  resetLog(): void {
+    this.log = [];
+    this.oauth.clearLog();
+    this.sender.clearDeliveryLog();
+  }
+
+  // ---- manager actions ----
+
+  moveLead(id: number, to: { statusId: number; pipelineId?: number }): SandboxLead {
+    return this.manager.moveLead(id, to);
+  }
+
+  updateLead(id: number, patch: { name?: string; price?: number }): SandboxLead {
+    return this.manager.updateLead(id, patch);
+  }
+
+  createLead(input: {
+    name: string;
+    price?: number;
+    statusId?: number;
+    pipelineId?: number;
+  }): SandboxLead {
+    return this.manager.createLead(input);
+  }
+
+  suppressNextWebhooks(count: number): void {
+    this.sender.suppressNext(count);
+  }
+
+  flushWebhooks(): Promise<void> {
+    return this.sender.flush();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.sender.stop();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ---- request handling ----
+
+  private emit(changes: Change[]): void {
+    this.sender.emit(changes.flatMap((c) => eventsFor(c, this.store)));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', this.url);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const path = url.pathname;
+      const body = await readBody(req);
+      if (path.startsWith('/api/v4/') || path.startsWith('/oauth2/')) {
+        await this.handleApi(req, res, url, method, body);
+        return;
+      }
+      sendReply(res, await this.handleLocal(req, url, method, body));
+    } catch (err) {
+      if (!res.headersSent && !res.destroyed) {
+        sendReply(res, problemReply(500, err instanceof Error ? err.message : 'internal error'));
+      }
+    }
+  }
+
+  private async handleLocal(
+    req: http.IncomingMessage,
+    url: URL,
+    method: string,
+    body: string,
+  ): Promise<Reply> {
+    if (url.pathname.startsWith('/_sandbox/')) {
+      return handleControl(this, {
+        method,
+        path: url.pathname,
+        body,
+        contentType: req.headers['content-type'] ?? '',
+      });
+    }
+    if (method === 'GET' && url.pathname === '/') {
+      const html = renderPage({
+        accountId: this.accountId,
+        baseDomain: this.baseDomain,
+        leads: this.leads(),
+        contacts: this.contacts(),
+        webhooks: this.webhooks(),
+        deliveries: this.webhookDeliveries(),
+      });
+      return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
+    }
+    if (method === 'GET' && url.pathname === '/oauth') return this.oauth.consent(url.searchParams);
+    return jsonReply(404, { error: `nothing at ${method} ${url.pathname}` });
+  }
+
+  private async handleApi(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    method: string,
+    body: string,
+  ): Promise<void> {
+    if (this.faults.latencyMs > 0) await delay(this.faults.latencyMs);
+    if (this.stopped) {
+      req.socket.destroy();
+      return;
+    }
+    const path = url.pathname;
+    const entry: RequestLogEntry = {
+      method,
+      path,
+      query: url.search.replace(/^\?/, ''),
+      status: 0,
+      at: Date.now(),
+    };
+    if (path.startsWith('/api/v4/') && body.trim() !== '') {
+      try {
+        entry.body = JSON.parse(body) as unknown;
+      } catch {
+        // a malformed body is answered by the endpoint; the log simply omits it
+      }
+    }
+    let processed = false;
+    let reply: Reply;
+    const failure =
+      this.faults.outage || this.faults.blocked ? undefined : this.faults.takeFailure(method, path);
+    if (this.faults.outage) reply = nginxPage(503);
+    else if (this.faults.blocked) reply = nginxPage(403);
+    else if (failure) reply = failureReply(failure);
+    else if (path.startsWith('/oauth2/')) {
+      reply = this.handleOAuth(req, url, method, body);
+      processed = true;
+    } else {
+      const auth = this.oauth.authenticate(req.headers.authorization);
+      if (!auth.ok) reply = problemReply(401, auth.detail);
+      else {
+        entry.token = auth.tokenId;
+        if (!this.limiter.allow(auth.tokenId, entry.at)) {
+          reply = problemReply(
+            429,
+            'You have sent too many requests in a given amount of time. Please try again later.',
+            { retry_after: this.retryAfterSec },
+          );
+        } else {
+          reply = this.api.handle({
+            method,
+            url,
+            params: parseBracketParams(url.searchParams),
+            body,
+            userId: auth.userId,
+          });
+          processed = true;
+        }
+      }
+    }
+    entry.status = reply.status;
+    if (processed && this.faults.takeDrop(method, path)) {
+      entry.dropped = true;
+      this.log.push(entry);
+      res.socket?.destroy();
+      return;
+    }
+    this.log.push(entry);
+    sendReply(res, reply);
+  }
+
+  private handleOAuth(req: http.IncomingMessage, url: URL, method: string, body: string): Reply {
+    if (url.pathname === '/oauth2/access_token') {
+      if (method !== 'POST') return problemReply(405, 'Method Not Allowed');
+      return this.oauth.tokenEndpoint(body, req.headers['content-type']);
+    }
+    if (url.pathname === '/oauth2/account/current/subdomain' && method === 'GET') {
+      const header = req.headers['x-refresh-token'];
+      return this.oauth.subdomainByRefreshToken(Array.isArray(header) ? header[0] : header);
+    }
+    return problemReply(404, `Cannot ${method} ${this.url}${url.pathname}`);
+  }
+}
+
+function failureReply(rule: FailNextRule): Reply {
+  if (rule.body === undefined) {
+    return problemReply(rule.status, 'Injected failure');
+  }
+  if (typeof rule.body === 'string') {
+    return {
+      status: rule.status,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: rule.body,
+    };
+  }
+  return jsonReply(rule.status, rule.body, 'application/problem+json');
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<AmoSandbox> {
+  const server = http.createServer();
+  // Keep-alive sockets of test clients must not hold stop() open.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? SANDBOX_DEFAULTS.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return new AmoSandbox(server, opts);
+}
