@@ -8,11 +8,26 @@ import { AmoConnectionService } from './connection/amo-connection.service';
 import { AmoOAuthState } from './connection/amo-oauth-state.entity';
 import { AmoToken } from './connection/amo-token.entity';
 import { AmoTokenService } from './connection/amo-token.service';
+import { AmoMappingService } from './mapping/amo-mapping.service';
+import { AmoSyncJob } from './sync/amo-sync-job.entity';
+import { SyncDispatcherService } from './sync/sync-dispatcher.service';
+import { SyncQueueModule } from './sync/sync-queue.module';
 
 @Module({
-  imports: [HttpModule, TypeOrmModule.forFeature([AmoToken, AmoOAuthState])],
+  imports: [
+    HttpModule,
+    SyncQueueModule,
+    TypeOrmModule.forFeature([AmoToken, AmoOAuthState, AmoSyncJob]),
+  ],
   controllers: [AmoCrmController],
-  providers: [AmoCrmHttpClient, AmoTokenService, AmoCrmApiService, AmoConnectionService],
-  exports: [AmoTokenService, AmoCrmApiService],
+  providers: [
+    AmoCrmHttpClient,
+    AmoTokenService,
+    AmoCrmApiService,
+    AmoConnectionService,
+    AmoMappingService,
+    SyncDispatcherService,
+  ],
+  exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })
 export class AmoCrmModule {}

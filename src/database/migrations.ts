@@ -1,5 +1,10 @@
 import { CreatePropertiesAndLeads1764230400000 } from '../../migrations/1764230400000-CreatePropertiesAndLeads';
 import { CreateAmoTokens1764234000000 } from '../../migrations/1764234000000-CreateAmoTokens';
+import { CreateAmoSyncJobs1764237600000 } from '../../migrations/1764237600000-CreateAmoSyncJobs';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
-export const migrations = [CreatePropertiesAndLeads1764230400000, CreateAmoTokens1764234000000];
+export const migrations = [
+  CreatePropertiesAndLeads1764230400000,
+  CreateAmoTokens1764234000000,
+  CreateAmoSyncJobs1764237600000,
+];

@@ -4,13 +4,15 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { Page } from '../common/pagination.dto';
+import { SyncJobKind } from '../amo-crm/sync/amo-sync-job.entity';
+import { SyncQueueService } from '../amo-crm/sync/sync-queue.service';
 import { AppConfig } from '../config/configuration';
 import { normalizeEmail, normalizePhone } from './contact-normalization';
 import { CreateLeadDto } from './dto/create-lead.dto';
 import { ListLeadsQuery } from './dto/list-leads.query';
 import { UpdateLeadDto } from './dto/update-lead.dto';
 import { Lead } from './lead.entity';
-import { ContactTime, LeadSource, LeadStatus } from './lead.enums';
+import { ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -21,6 +23,7 @@ export class LeadsService {
   constructor(
     @InjectRepository(Lead) private readonly leads: Repository<Lead>,
     private readonly dataSource: DataSource,
+    private readonly syncQueue: SyncQueueService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.phoneRegion = config.get('app', { infer: true }).phoneDefaultRegion;
@@ -37,9 +40,16 @@ export class LeadsService {
       comment: dto.comment?.trim() || null,
       status: LeadStatus.NEW,
       source: LeadSource.SITE,
+      syncState: this.syncQueue.enabled ? LeadSyncState.PENDING : LeadSyncState.NOT_CONFIGURED,
     });
     try {
-      return await this.dataSource.transaction(async (em) => em.getRepository(Lead).save(lead));
+      const saved = await this.dataSource.transaction(async (em) => {
+        const row = await em.getRepository(Lead).save(lead);
+        if (this.syncQueue.enabled) await this.syncQueue.enqueueCreate(em, row.id);
+        return row;
+      });
+      this.syncQueue.wake();
+      return saved;
     } catch (err) {
       if (
         err instanceof QueryFailedError &&
@@ -73,14 +83,19 @@ export class LeadsService {
   }
 
   async changeStatus(id: string, status: LeadStatus): Promise<Lead> {
-    return this.dataSource.transaction(async (em) => {
-      const repo = em.getRepository(Lead);
-      const lead = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!lead) throw new NotFoundError('Lead', id);
-      if (lead.status === status) return lead;
-      lead.status = status;
-      return repo.save(lead);
-    });
+    return this.dataSource
+      .transaction(async (em) => {
+        const repo = em.getRepository(Lead);
+        const lead = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!lead) throw new NotFoundError('Lead', id);
+        if (lead.status === status) return lead;
+        lead.status = status;
+        const saved = await repo.save(lead);
+        if (this.syncQueue.enabled)
+          await this.syncQueue.enqueueUpdate(em, id, SyncJobKind.STATUS, ['status']);
+        return saved;
+      })
+      .finally(() => this.syncQueue.wake());
   }
 
   async update(id: string, dto: UpdateLeadDto): Promise<Lead> {
@@ -96,18 +111,23 @@ export class LeadsService {
     if (Object.keys(changes).length === 0) {
       throw new InvalidInputError('Provide at least one field to change');
     }
-    return this.dataSource.transaction(async (em) => {
-      const repo = em.getRepository(Lead);
-      const lead = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!lead) throw new NotFoundError('Lead', id);
-      Object.assign(lead, changes);
-      if (!lead.guestPhone && !lead.guestEmail) {
-        throw new InvalidInputError('A lead needs a phone or an e-mail', [
-          { field: 'guestPhone', messages: ['a lead needs a phone or an e-mail'] },
-        ]);
-      }
-      return repo.save(lead);
-    });
+    return this.dataSource
+      .transaction(async (em) => {
+        const repo = em.getRepository(Lead);
+        const lead = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!lead) throw new NotFoundError('Lead', id);
+        Object.assign(lead, changes);
+        if (!lead.guestPhone && !lead.guestEmail) {
+          throw new InvalidInputError('A lead needs a phone or an e-mail', [
+            { field: 'guestPhone', messages: ['a lead needs a phone or an e-mail'] },
+          ]);
+        }
+        const saved = await repo.save(lead);
+        if (this.syncQueue.enabled)
+          await this.syncQueue.enqueueUpdate(em, id, SyncJobKind.UPDATE, Object.keys(changes));
+        return saved;
+      })
+      .finally(() => this.syncQueue.wake());
   }
 
   private phone(raw: string): string {

@@ -13,6 +13,7 @@ import { DisconnectHookQuery } from '../dto/disconnect-hook.query';
 import { AmoNotConfiguredError } from './amo-connection.errors';
 import { AmoOAuthState } from './amo-oauth-state.entity';
 import { AmoTokenService } from './amo-token.service';
+import { SyncQueueService } from '../sync/sync-queue.service';
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -41,6 +42,7 @@ export class AmoConnectionService {
     private readonly client: AmoCrmHttpClient,
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
+    private readonly syncQueue: SyncQueueService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
@@ -90,6 +92,8 @@ export class AmoConnectionService {
       pair,
     );
     this.logger.log(`amoCRM account ${account.id} (${account.subdomain}) connected`);
+    // jobs HELD while disconnected drain now
+    this.syncQueue.wake();
     return {
       connected: true,
       accountId: Number(account.id),

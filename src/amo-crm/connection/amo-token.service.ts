@@ -193,12 +193,10 @@ export class AmoTokenService {
   }
 
   private async lockRow(em: EntityManager): Promise<AmoToken> {
-    const row = await em
-      .getRepository(AmoToken)
-      .findOne({
-        where: { accountId: this.settings.accountId },
-        lock: { mode: 'pessimistic_write' },
-      });
+    const row = await em.getRepository(AmoToken).findOne({
+      where: { accountId: this.settings.accountId },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!row) throw new AmoNotConnectedError('NOT_CONNECTED');
     if (row.state !== AmoConnectionState.CONNECTED) throw new AmoNotConnectedError(row.state);
     return row;

@@ -1,0 +1,546 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DataSource, In } from 'typeorm';
+import { Lead } from '../../leads/lead.entity';
+import { LeadSyncState } from '../../leads/lead.enums';
+import { Property } from '../../properties/property.entity';
+import { AppConfig, SyncSettings } from '../../config/configuration';
+import { AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmError } from '../client/amo-crm.error';
+import { AmoNotConfiguredError, AmoNotConnectedError } from '../connection/amo-connection.errors';
+import { AmoTokenService } from '../connection/amo-token.service';
+import { AmoMappingService } from '../mapping/amo-mapping.service';
+import { EffectiveMapping } from '../mapping/amo-mapping';
+import { AmoSyncJob, SyncJobKind, SyncJobState } from './amo-sync-job.entity';
+import { backoffDelayMs } from './backoff';
+import { amoLeadName, complexLeadItem, leadCustomFields, phoneSearchKey } from './lead-payload';
+import { SyncQueueService } from './sync-queue.service';
+
+const BATCH = 50;
+const LEASE_SECONDS = 120;
+const BLOCK_PAUSE_MS = 15 * 60_000;
+
+interface ComplexResult {
+  id: number;
+  contact_id: number | null;
+  request_id: string[] | string;
+}
+
+interface AmoContact {
+  id: number;
+  custom_fields_values?: { field_code?: string; values?: { value?: string }[] }[] | null;
+}
+
+interface AmoLeadRead {
+  id: number;
+  name: string;
+  custom_fields_values?: { field_id: number; values?: { value?: unknown }[] }[] | null;
+  _embedded?: { contacts?: { id: number }[] };
+}
+
+/**
+ * Drains the outbox into amoCRM. Jobs are claimed with FOR UPDATE SKIP LOCKED and a lease,
+ * so several instances never take the same job and a crashed instance's job comes back; a
+ * job waits while an earlier one of the same lead is unfinished, so an UPDATE never
+ * overtakes its CREATE. Woken in-process after each commit, with a poll as a safety net.
+ */
+@Injectable()
+export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncDispatcherService.name);
+  private readonly settings: SyncSettings;
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private pausedUntil = 0;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queue: SyncQueueService,
+    private readonly api: AmoCrmApiService,
+    private readonly tokens: AmoTokenService,
+    private readonly mapping: AmoMappingService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.settings = config.get('sync', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.queue.enabled) return;
+    this.unsubscribe = this.queue.onEnqueued(() => this.wake());
+    this.timer = setInterval(() => this.wake(), this.settings.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+    await this.draining;
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((err: unknown) =>
+        this.logger.error(`Sync pass failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => {
+        this.draining = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Resolves when nothing due is left (used by tests and the bulk benchmark). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && Date.now() >= this.pausedUntil) {
+      if (!(await this.releaseHeldIfConnected())) return;
+      const jobs = await this.claim();
+      if (!jobs.length) return;
+      await this.process(jobs);
+    }
+  }
+
+  private async releaseHeldIfConnected(): Promise<boolean> {
+    const status = await this.tokens.status();
+    if (status.state !== 'CONNECTED') {
+      await this.dataSource.query(
+        `UPDATE amo_sync_jobs SET state = 'HELD', updated_at = now() WHERE state = 'PENDING'`,
+      );
+      return false;
+    }
+    await this.dataSource.query(
+      `UPDATE amo_sync_jobs SET state = 'PENDING', next_attempt_at = now(), updated_at = now() WHERE state = 'HELD'`,
+    );
+    return true;
+  }
+
+  private async claim(): Promise<AmoSyncJob[]> {
+    const rows: unknown = await this.dataSource.query(
+      `WITH due AS (
+         SELECT j.id FROM amo_sync_jobs j
+          WHERE ((j.state = 'PENDING' AND j.next_attempt_at <= now())
+                 OR (j.state = 'RUNNING' AND j.lease_until < now()))
+            AND NOT EXISTS (SELECT 1 FROM amo_sync_jobs p
+                             WHERE p.lead_id = j.lead_id AND p.id < j.id
+                               AND p.state IN ('PENDING', 'RUNNING', 'HELD', 'DEAD'))
+          ORDER BY j.id
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE amo_sync_jobs s
+          SET outcome_unknown = s.outcome_unknown OR s.state = 'RUNNING',
+              state = 'RUNNING', attempts = s.attempts + 1,
+              lease_until = now() + make_interval(secs => $2), updated_at = now()
+         FROM due WHERE s.id = due.id
+       RETURNING s.id, s.lead_id AS "leadId", s.kind, s.payload, s.attempts, s.outcome_unknown AS "outcomeUnknown"`,
+      [BATCH, LEASE_SECONDS],
+    );
+    const list = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as AmoSyncJob[];
+    return list.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  private async process(jobs: AmoSyncJob[]): Promise<void> {
+    let mapping: EffectiveMapping;
+    try {
+      mapping = await this.mapping.get();
+    } catch (err) {
+      await this.failAll(jobs, err);
+      return;
+    }
+    const creates = jobs.filter((j) => j.kind === SyncJobKind.CREATE);
+    const updates = jobs.filter(
+      (j) => j.kind === SyncJobKind.UPDATE || j.kind === SyncJobKind.STATUS,
+    );
+    const notes = jobs.filter((j) => j.kind === SyncJobKind.NOTE);
+    if (creates.length) await this.guard(creates, () => this.runCreates(creates, mapping));
+    if (updates.length) await this.guard(updates, () => this.runUpdates(updates, mapping));
+    if (notes.length) await this.guard(notes, () => this.runNotes(notes));
+  }
+
+  private async guard(jobs: AmoSyncJob[], run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      await this.failAll(jobs, err);
+    }
+  }
+
+  // ---------- CREATE ----------
+
+  private async runCreates(jobs: AmoSyncJob[], mapping: EffectiveMapping): Promise<void> {
+    const leads = await this.loadLeads(jobs.map((j) => j.leadId));
+    const properties = await this.loadProperties(leads);
+    const items: Record<string, unknown>[] = [];
+    const sending: { job: AmoSyncJob; lead: Lead }[] = [];
+    const newContactKeys = new Set<string>();
+
+    for (const job of jobs) {
+      const lead = leads.get(job.leadId);
+      if (!lead || lead.amoLeadId) {
+        await this.finish(job);
+        continue;
+      }
+      const property = lead.propertyId ? properties.get(lead.propertyId) : undefined;
+      if (job.outcomeUnknown) {
+        const found = await this.findOurLead(lead, property?.title ?? null, mapping);
+        if (found) {
+          await this.markCreated(job, lead, found.id, found._embedded?.contacts?.[0]?.id ?? null);
+          await this.enqueueNote(lead);
+          continue;
+        }
+      }
+      const contactId = lead.amoContactId ?? (await this.findContact(lead));
+      const keys = [lead.guestPhone, lead.guestEmail].filter((k): k is string => !!k);
+      if (!contactId && keys.some((k) => newContactKeys.has(k))) {
+        // amoCRM does not merge contacts within one request: this one goes in the next batch.
+        await this.release(job);
+        continue;
+      }
+      if (!contactId) keys.forEach((k) => newContactKeys.add(k));
+      items.push(
+        complexLeadItem(lead, property?.title ?? null, property?.price ?? null, mapping, contactId),
+      );
+      sending.push({ job, lead });
+    }
+    if (!items.length) return;
+
+    let results: ComplexResult[];
+    try {
+      results =
+        (await this.api.call<ComplexResult[]>({
+          method: 'POST',
+          path: '/api/v4/leads/complex',
+          body: items,
+        })) ?? [];
+    } catch (err) {
+      await this.failAll(
+        sending.map((s) => s.job),
+        err,
+      );
+      return;
+    }
+    const byRequest = new Map<string, ComplexResult>();
+    for (const r of results) for (const id of [r.request_id].flat()) byRequest.set(String(id), r);
+    for (const { job, lead } of sending) {
+      const r = byRequest.get(lead.id);
+      if (!r) {
+        await this.fail(
+          job,
+          new AmoCrmError('transient', 'amoCRM did not return this lead in the complex response', {
+            outcomeUnknown: true,
+          }),
+        );
+        continue;
+      }
+      await this.markCreated(job, lead, r.id, r.contact_id);
+    }
+    await this.addNotes(sending.map((s) => s.lead));
+  }
+
+  private async markCreated(
+    job: AmoSyncJob,
+    lead: Lead,
+    amoLeadId: number,
+    amoContactId: number | null,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em
+        .getRepository(Lead)
+        .update(
+          { id: lead.id },
+          {
+            amoLeadId,
+            amoContactId: amoContactId ?? lead.amoContactId,
+            syncState: LeadSyncState.SYNCED,
+            syncError: null,
+            syncedAt: new Date(),
+          },
+        );
+      await em
+        .getRepository(AmoSyncJob)
+        .update({ id: job.id }, { state: SyncJobState.DONE, lastError: null, leaseUntil: null });
+    });
+    lead.amoLeadId = amoLeadId;
+  }
+
+  private async findContact(lead: Lead): Promise<number | null> {
+    const rows: { amo_contact_id: string }[] = await this.dataSource.query(
+      `SELECT amo_contact_id FROM leads
+        WHERE amo_contact_id IS NOT NULL AND id <> $1
+          AND ((guest_phone IS NOT NULL AND guest_phone = $2) OR (guest_email IS NOT NULL AND guest_email = $3))
+        LIMIT 1`,
+      [lead.id, lead.guestPhone, lead.guestEmail],
+    );
+    if (rows.length) return Number(rows[0].amo_contact_id);
+    // One search per lead (by phone, else e-mail); a hit counts only if a PHONE or EMAIL value
+    // of the contact really equals ours, since amoCRM's `query` is a loose full-text match.
+    const phoneKey = lead.guestPhone ? phoneSearchKey(lead.guestPhone) : null;
+    const query = phoneKey ?? lead.guestEmail;
+    if (!query) return null;
+    const page = await this.api.call<{ _embedded?: { contacts?: AmoContact[] } }>({
+      method: 'GET',
+      path: '/api/v4/contacts',
+      query: { query, limit: 50 },
+    });
+    for (const c of page?._embedded?.contacts ?? []) {
+      for (const f of c.custom_fields_values ?? []) {
+        for (const v of f.values ?? []) {
+          const value = String(v.value ?? '');
+          if (f.field_code === 'PHONE' && phoneKey && phoneSearchKey(value) === phoneKey)
+            return c.id;
+          if (
+            f.field_code === 'EMAIL' &&
+            lead.guestEmail &&
+            value.trim().toLowerCase() === lead.guestEmail
+          )
+            return c.id;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** After an attempt of unknown outcome: is our lead already in amoCRM? */
+  private async findOurLead(
+    lead: Lead,
+    propertyTitle: string | null,
+    mapping: EffectiveMapping,
+  ): Promise<AmoLeadRead | null> {
+    const name = amoLeadName(lead, propertyTitle);
+    const markerField = mapping.fields.ourLeadId;
+    const page = await this.api.call<{ _embedded?: { leads?: AmoLeadRead[] } }>({
+      method: 'GET',
+      path: '/api/v4/leads',
+      query: { query: markerField ? lead.id : name, with: 'contacts', limit: 50 },
+    });
+    return (
+      (page?._embedded?.leads ?? []).find((l) =>
+        markerField
+          ? (l.custom_fields_values ?? []).some(
+              (f) => f.field_id === markerField && f.values?.some((v) => v.value === lead.id),
+            )
+          : l.name === name,
+      ) ?? null
+    );
+  }
+
+  // ---------- NOTES ----------
+
+  private async addNotes(leads: Lead[]): Promise<void> {
+    const withComment = leads.filter((l) => l.comment && l.amoLeadId);
+    if (!withComment.length) return;
+    try {
+      await this.api.call({
+        method: 'POST',
+        path: '/api/v4/leads/notes',
+        body: withComment.map((l) => this.noteItem(l)),
+      });
+    } catch (err) {
+      this.logger.warn(
+        `Adding notes failed, queued for retry: ${err instanceof AmoCrmError ? err.describe() : String(err)}`,
+      );
+      for (const l of withComment) await this.enqueueNote(l);
+    }
+  }
+
+  private noteItem(l: Lead): Record<string, unknown> {
+    return {
+      entity_id: l.amoLeadId,
+      note_type: 'common',
+      params: { text: `Guest's comment: ${l.comment}` },
+    };
+  }
+
+  private async enqueueNote(lead: Lead): Promise<void> {
+    if (!lead.comment) return;
+    await this.dataSource
+      .getRepository(AmoSyncJob)
+      .insert({
+        leadId: lead.id,
+        kind: SyncJobKind.NOTE,
+        payload: {},
+        state: SyncJobState.PENDING,
+        nextAttemptAt: new Date(),
+      });
+  }
+
+  private async runNotes(jobs: AmoSyncJob[]): Promise<void> {
+    const leads = await this.loadLeads(jobs.map((j) => j.leadId));
+    const ready = jobs.filter(
+      (j) => leads.get(j.leadId)?.amoLeadId && leads.get(j.leadId)?.comment,
+    );
+    for (const j of jobs.filter((x) => !ready.includes(x))) await this.finish(j);
+    if (!ready.length) return;
+    await this.api.call({
+      method: 'POST',
+      path: '/api/v4/leads/notes',
+      body: ready.map((j) => this.noteItem(leads.get(j.leadId)!)),
+    });
+    for (const j of ready) await this.finish(j);
+  }
+
+  // ---------- UPDATE / STATUS ----------
+
+  private async runUpdates(jobs: AmoSyncJob[], mapping: EffectiveMapping): Promise<void> {
+    const leads = await this.loadLeads(jobs.map((j) => j.leadId));
+    const body: Record<string, unknown>[] = [];
+    const sending: AmoSyncJob[] = [];
+    for (const job of jobs) {
+      const lead = leads.get(job.leadId);
+      // Not in amoCRM yet: its CREATE carries the current values.
+      if (!lead?.amoLeadId) {
+        await this.finish(job);
+        continue;
+      }
+      const fields = new Set(job.payload.fields ?? []);
+      const patch: Record<string, unknown> = { id: lead.amoLeadId };
+      if (fields.has('status')) {
+        const stage = mapping.statuses[lead.status];
+        if (stage) {
+          patch.pipeline_id = stage.pipelineId;
+          patch.status_id = stage.statusId;
+        } else {
+          this.logger.warn(`Status ${lead.status} has no amoCRM stage in the mapping; not pushed`);
+          await this.recordLead(
+            lead.id,
+            LeadSyncState.SYNCED,
+            `status ${lead.status} is not mapped to an amoCRM stage`,
+          );
+        }
+      }
+      if (fields.has('contactMethod') || fields.has('contactTime')) {
+        const cf = leadCustomFields(lead, mapping, null).filter(
+          (f) =>
+            f.field_id === mapping.fields.contactMethod?.id ||
+            f.field_id === mapping.fields.contactTime?.id,
+        );
+        if (cf.length) patch.custom_fields_values = cf;
+      }
+      if (Object.keys(patch).length === 1) {
+        await this.finish(job);
+        continue;
+      }
+      body.push(patch);
+      sending.push(job);
+    }
+    if (!body.length) return;
+    try {
+      await this.api.call({ method: 'PATCH', path: '/api/v4/leads', body });
+    } catch (err) {
+      await this.failAll(sending, err);
+      return;
+    }
+    for (const job of sending) {
+      await this.finish(job);
+      await this.recordLead(job.leadId, LeadSyncState.SYNCED, null);
+    }
+  }
+
+  // ---------- outcomes ----------
+
+  private async finish(job: AmoSyncJob): Promise<void> {
+    await this.dataSource
+      .getRepository(AmoSyncJob)
+      .update({ id: job.id }, { state: SyncJobState.DONE, leaseUntil: null, lastError: null });
+  }
+
+  private async release(job: AmoSyncJob): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE amo_sync_jobs SET state = 'PENDING', attempts = attempts - 1, lease_until = NULL, next_attempt_at = now() WHERE id = $1`,
+      [job.id],
+    );
+    this.again = true;
+  }
+
+  private async failAll(jobs: AmoSyncJob[], err: unknown): Promise<void> {
+    for (const job of jobs) await this.fail(job, err);
+  }
+
+  private async fail(job: AmoSyncJob, err: unknown): Promise<void> {
+    const repo = this.dataSource.getRepository(AmoSyncJob);
+    if (err instanceof AmoNotConnectedError || err instanceof AmoNotConfiguredError) {
+      await repo.update(
+        { id: job.id },
+        {
+          state: SyncJobState.HELD,
+          attempts: Math.max(0, job.attempts - 1),
+          leaseUntil: null,
+          lastError: err.message,
+        },
+      );
+      return;
+    }
+    const amo = err instanceof AmoCrmError ? err : null;
+    const message = amo ? amo.describe() : err instanceof Error ? err.message : String(err);
+    const unknown = job.outcomeUnknown || (amo?.outcomeUnknown ?? false);
+    if (amo?.kind === 'blocked') {
+      this.pausedUntil = Date.now() + BLOCK_PAUSE_MS;
+      this.logger.error(
+        `amoCRM blocks API access; sync paused for ${BLOCK_PAUSE_MS / 60_000} min: ${message}`,
+      );
+    }
+    if (amo?.kind === 'permanent' || job.attempts >= this.settings.maxAttempts) {
+      await repo.update(
+        { id: job.id },
+        { state: SyncJobState.DEAD, leaseUntil: null, lastError: message, outcomeUnknown: unknown },
+      );
+      await this.recordLead(job.leadId, LeadSyncState.DEAD, message);
+      this.logger.warn(`Sync job ${job.id} (${job.kind}) is DEAD: ${message}`);
+      return;
+    }
+    const delay =
+      amo?.kind === 'rate_limited' && amo.retryAfterMs
+        ? amo.retryAfterMs
+        : amo?.kind === 'blocked'
+          ? BLOCK_PAUSE_MS
+          : backoffDelayMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffCapMs);
+    await repo.update(
+      { id: job.id },
+      {
+        state: SyncJobState.PENDING,
+        leaseUntil: null,
+        lastError: message,
+        outcomeUnknown: unknown,
+        nextAttemptAt: new Date(Date.now() + delay),
+      },
+    );
+    await this.recordLead(job.leadId, LeadSyncState.FAILED, message);
+  }
+
+  private async recordLead(
+    leadId: string,
+    state: LeadSyncState,
+    error: string | null,
+  ): Promise<void> {
+    await this.dataSource
+      .getRepository(Lead)
+      .update({ id: leadId }, { syncState: state, syncError: error });
+  }
+
+  private async loadLeads(ids: string[]): Promise<Map<string, Lead>> {
+    const rows = await this.dataSource.getRepository(Lead).findBy({ id: In(ids) });
+    return new Map(rows.map((l) => [l.id, l]));
+  }
+
+  private async loadProperties(leads: Map<string, Lead>): Promise<Map<string, Property>> {
+    const ids = [
+      ...new Set([...leads.values()].map((l) => l.propertyId).filter((x): x is string => !!x)),
+    ];
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.getRepository(Property).findBy({ id: In(ids) });
+    return new Map(rows.map((p) => [p.id, p]));
+  }
+}

@@ -1,0 +1,249 @@
+import request from 'supertest';
+import { App } from 'supertest/types';
+import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
+import { SyncDispatcherService } from '../src/amo-crm/sync/sync-dispatcher.service';
+import { amoEnv, connectAmo, maxRequestsInAnySecond, startAmo } from './helpers/amo';
+import { admin, createProperty, leadBody } from './helpers/factories';
+import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
+
+const F = SANDBOX_FIXTURES;
+const MAPPING = JSON.stringify({
+  fields: {
+    ourLeadId: F.leadFields.ourLeadId,
+    property: F.leadFields.property,
+    contactMethod: F.leadFields.contactMethod,
+    contactTime: F.leadFields.contactTime,
+    source: F.leadFields.source,
+  },
+});
+
+/** Waits until the condition holds, nudging the dispatcher; fails after the timeout. */
+async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('Outbound sync to amoCRM', () => {
+  let sb: AmoSandbox;
+  let t: TestApp;
+  let server: App;
+  let property: { id: string; title: string; price: number };
+  let baseline = 0;
+  /** amoCRM leads created by the current test (the sandbox keeps earlier tests' leads). */
+  const newAmoLeads = () => sb.leads().slice(baseline);
+
+  const jobsIn = async (state: string) =>
+    (
+      await t.dataSource.query(`SELECT count(*)::int AS n FROM amo_sync_jobs WHERE state = $1`, [
+        state,
+      ])
+    )[0].n as number;
+  const allDone = async () =>
+    (await jobsIn('PENDING')) + (await jobsIn('RUNNING')) + (await jobsIn('HELD')) === 0;
+
+  beforeAll(async () => {
+    sb = await startAmo();
+    t = await createTestApp(
+      amoEnv(sb, {
+        AMO_MAPPING_JSON: MAPPING,
+        SYNC_POLL_INTERVAL_MS: '200',
+        SYNC_BACKOFF_BASE_MS: '50',
+        SYNC_BACKOFF_CAP_MS: '300',
+      }),
+    );
+    server = t.app.getHttpServer();
+  });
+  afterAll(async () => {
+    await t.close();
+    await sb.stop();
+  });
+  beforeEach(async () => {
+    await truncateAll(t.dataSource);
+    sb.clearFaults();
+    await connectAmo(server, sb);
+    sb.resetLog();
+    baseline = sb.leads().length;
+    property = await createProperty(server, { title: 'Loft on Arbat', price: 25_000_000 });
+  });
+
+  it('creates the lead in amoCRM with name, price, stage, contact, fields and the comment as a note', async () => {
+    const created = (
+      await request(server)
+        .post('/api/leads')
+        .send(
+          leadBody(property.id, {
+            guestPhone: '+7 912 345-67-89',
+            guestEmail: 'ivan@example.com',
+            guestName: 'Ivan',
+          }),
+        )
+        .expect(201)
+    ).body;
+    expect(created.sync.state).toBe('PENDING');
+    await eventually(allDone);
+    const lead = (await request(server).get(`/api/leads/${created.id}`).set(admin)).body;
+    const amoLead = sb.leads().find((l) => l.id === lead.amoLeadId)!;
+    expect(amoLead).toMatchObject({
+      name: `Lead #${created.number} - Loft on Arbat`,
+      price: 25_000_000,
+      pipeline_id: F.mainPipelineId,
+      status_id: F.stages.firstContact,
+    });
+    const marker = amoLead.custom_fields_values?.find((f) => f.field_id === F.leadFields.ourLeadId);
+    expect(marker?.values[0].value).toBe(created.id);
+    const contact = sb.contacts().find((c) => c.id === lead.amoContactId)!;
+    expect(contact.name).toBe('Ivan');
+    const values = (contact.custom_fields_values ?? []).flatMap((f) =>
+      f.values.map((v) => v.value),
+    );
+    expect(values).toEqual(expect.arrayContaining(['+79123456789', 'ivan@example.com']));
+    expect(
+      sb
+        .notes()
+        .filter((n) => n.entity_id === lead.amoLeadId)
+        .map((n) => n.params?.text),
+    ).toEqual([expect.stringContaining('Is the flat still available?')]);
+  });
+
+  it('pushes a status change to the mapped stage', async () => {
+    const { id } = (
+      await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)
+    ).body;
+    await eventually(allDone);
+    await request(server)
+      .patch(`/api/leads/${id}/status`)
+      .set(admin)
+      .send({ status: 'WON' })
+      .expect(200);
+    await eventually(allDone);
+    const lead = (await request(server).get(`/api/leads/${id}`).set(admin)).body;
+    expect(sb.leads().find((l) => l.id === lead.amoLeadId)?.status_id).toBe(142);
+  });
+
+  it('reuses the amoCRM contact for a second lead with the same phone', async () => {
+    const phone = '+7 903 111-22-33';
+    const a = (
+      await request(server)
+        .post('/api/leads')
+        .send(leadBody(property.id, { guestPhone: phone }))
+        .expect(201)
+    ).body;
+    await eventually(allDone);
+    const b = (
+      await request(server)
+        .post('/api/leads')
+        .send(leadBody(property.id, { guestPhone: phone }))
+        .expect(201)
+    ).body;
+    await eventually(allDone);
+    const [la, lb] = await Promise.all(
+      [a, b].map(async (x) => (await request(server).get(`/api/leads/${x.id}`).set(admin)).body),
+    );
+    expect(lb.amoContactId).toBe(la.amoContactId);
+    expect(
+      sb.contacts().filter((c) => JSON.stringify(c.custom_fields_values).includes('+79031112233')),
+    ).toHaveLength(1);
+  });
+
+  it('answers 201 during an amoCRM outage and delivers every lead once afterwards', async () => {
+    sb.setOutage(true);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++)
+      ids.push(
+        (await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)).body.id,
+      );
+    await new Promise((r) => setTimeout(r, 500));
+    sb.setOutage(false);
+    await eventually(allDone);
+    const rows: { amo_lead_id: string }[] = await t.dataSource.query(
+      'SELECT amo_lead_id FROM leads',
+    );
+    expect(rows.every((r) => r.amo_lead_id !== null)).toBe(true);
+    expect(newAmoLeads()).toHaveLength(10);
+  });
+
+  it('creates exactly one lead when amoCRM applies the write but the answer is lost', async () => {
+    sb.dropAfterCommit({ method: 'POST', path: '/api/v4/leads/complex', count: 1 });
+    const { id } = (
+      await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)
+    ).body;
+    await eventually(
+      async () =>
+        (await request(server).get(`/api/leads/${id}`).set(admin)).body.sync.state === 'SYNCED',
+    );
+    expect(newAmoLeads()).toHaveLength(1);
+    expect((await request(server).get(`/api/leads/${id}`).set(admin)).body.amoLeadId).toBe(
+      newAmoLeads()[0].id,
+    );
+  });
+
+  it('marks a lead DEAD with the validation errors kept when amoCRM refuses it', async () => {
+    sb.failNext({
+      method: 'POST',
+      path: '/api/v4/leads/complex',
+      count: 1,
+      status: 400,
+      body: {
+        'validation-errors': [
+          {
+            request_id: '0',
+            errors: [
+              {
+                code: 'NotSupportedChoice',
+                path: 'custom_fields_values.0.field_id',
+                detail: 'The value you selected is not a valid choice.',
+              },
+            ],
+          },
+        ],
+        title: 'Bad Request',
+        type: 'https://httpstatus.es/400',
+        status: 400,
+        detail: 'Request validation failed',
+      },
+    });
+    const { id } = (
+      await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)
+    ).body;
+    await eventually(async () => (await jobsIn('DEAD')) === 1);
+    const lead = (await request(server).get(`/api/leads/${id}`).set(admin)).body;
+    expect(lead.sync.state).toBe('DEAD');
+    expect(lead.sync.error).toContain('NotSupportedChoice');
+  });
+
+  it('holds jobs while the grant is revoked and drains them after reconnecting', async () => {
+    sb.revokeGrant();
+    await t.dataSource.query(`UPDATE amo_tokens SET expires_at = now()`);
+    const { id } = (
+      await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)
+    ).body;
+    await eventually(async () => (await jobsIn('HELD')) === 1);
+    expect(newAmoLeads()).toHaveLength(0);
+    await connectAmo(server, sb);
+    await eventually(
+      async () =>
+        (await request(server).get(`/api/leads/${id}`).set(admin)).body.sync.state === 'SYNCED',
+    );
+    expect(newAmoLeads()).toHaveLength(1);
+  });
+
+  it('syncs 200 leads in batches without exceeding 7 requests per rolling second', async () => {
+    for (let i = 0; i < 200; i++)
+      await request(server)
+        .post('/api/leads')
+        .send(leadBody(property.id, { comment: undefined }));
+    await eventually(allDone, 60_000);
+    await t.app.get(SyncDispatcherService).idle();
+    expect(newAmoLeads()).toHaveLength(200);
+    expect(maxRequestsInAnySecond(sb)).toBeLessThanOrEqual(7);
+    const complexCalls = sb.requestLog().filter((r) => r.path === '/api/v4/leads/complex').length;
+    expect(complexCalls).toBeLessThan(200);
+  });
+});
