@@ -216,6 +216,70 @@ describe('Outbound sync to amoCRM', () => {
     const lead = (await request(server).get(`/api/leads/${id}`).set(admin)).body;
     expect(lead.sync.state).toBe('DEAD');
     expect(lead.sync.error).toContain('NotSupportedChoice');
+    const view = (
+      await request(server).get('/api/integrations/amo-crm/sync').set(admin).expect(200)
+    ).body;
+    expect(view.jobs.DEAD).toBe(1);
+    expect(view.recentDead[0]).toMatchObject({
+      leadId: id,
+      kind: 'CREATE',
+      error: expect.stringContaining('NotSupportedChoice'),
+    });
+
+    const redriven = await request(server)
+      .post('/api/integrations/amo-crm/sync/retry')
+      .set(admin)
+      .send({ leadId: id })
+      .expect(202);
+    expect(redriven.body).toEqual({ requeued: 1 });
+    await eventually(
+      async () =>
+        (await request(server).get(`/api/leads/${id}`).set(admin)).body.sync.state === 'SYNCED',
+    );
+    expect(newAmoLeads()).toHaveLength(1);
+  });
+
+  it('backfills leads made before the integration once, however often bulk runs', async () => {
+    await t.dataSource.query(`DELETE FROM amo_sync_jobs`);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)).body.id,
+      );
+    await eventually(allDone);
+    await t.dataSource.query(`UPDATE leads SET amo_lead_id = NULL, sync_state = 'NOT_CONFIGURED'`);
+    await t.dataSource.query(`DELETE FROM amo_sync_jobs`);
+    sb.setOutage(true);
+    const first = await request(server)
+      .post('/api/integrations/amo-crm/sync/bulk')
+      .set(admin)
+      .expect(202);
+    const second = await request(server)
+      .post('/api/integrations/amo-crm/sync/bulk')
+      .set(admin)
+      .expect(202);
+    expect(first.body).toEqual({ enqueued: 3 });
+    expect(second.body).toEqual({ enqueued: 0 });
+    sb.setOutage(false);
+    await eventually(allDone);
+    const rows: { amo_lead_id: string | null }[] = await t.dataSource.query(
+      'SELECT amo_lead_id FROM leads',
+    );
+    expect(rows.every((r) => r.amo_lead_id !== null)).toBe(true);
+  });
+
+  it('shows the effective mapping with names', async () => {
+    const res = await request(server)
+      .get('/api/integrations/amo-crm/mapping')
+      .set(admin)
+      .expect(200);
+    expect(res.body.statuses.NEW).toMatchObject({
+      pipelineId: F.mainPipelineId,
+      statusId: F.stages.firstContact,
+      statusName: expect.any(String),
+    });
+    expect(res.body.statuses.WON.statusId).toBe(142);
+    expect(res.body.problems).toEqual([]);
   });
 
   it('holds jobs while the grant is revoked and drains them after reconnecting', async () => {

@@ -4,6 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AmoCrmApiService } from './client/amo-crm-api.service';
 import { AmoCrmHttpClient } from './client/amo-crm-http.client';
 import { AmoCrmController } from './amo-crm.controller';
+import { AmoCrmSyncController } from './amo-crm-sync.controller';
+import { SyncAdminService } from './sync/sync-admin.service';
 import { AmoConnectionService } from './connection/amo-connection.service';
 import { AmoOAuthState } from './connection/amo-oauth-state.entity';
 import { AmoToken } from './connection/amo-token.entity';
@@ -19,7 +21,7 @@ import { SyncQueueModule } from './sync/sync-queue.module';
     SyncQueueModule,
     TypeOrmModule.forFeature([AmoToken, AmoOAuthState, AmoSyncJob]),
   ],
-  controllers: [AmoCrmController],
+  controllers: [AmoCrmController, AmoCrmSyncController],
   providers: [
     AmoCrmHttpClient,
     AmoTokenService,
@@ -27,6 +29,7 @@ import { SyncQueueModule } from './sync/sync-queue.module';
     AmoConnectionService,
     AmoMappingService,
     SyncDispatcherService,
+    SyncAdminService,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

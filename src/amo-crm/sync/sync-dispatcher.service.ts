@@ -8,6 +8,7 @@ import { AppConfig, SyncSettings } from '../../config/configuration';
 import { AmoCrmApiService } from '../client/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoNotConfiguredError, AmoNotConnectedError } from '../connection/amo-connection.errors';
+import { AmoConnectionState } from '../connection/amo-token.entity';
 import { AmoTokenService } from '../connection/amo-token.service';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
 import { EffectiveMapping } from '../mapping/amo-mapping';
@@ -116,7 +117,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   private async releaseHeldIfConnected(): Promise<boolean> {
     const status = await this.tokens.status();
-    if (status.state !== 'CONNECTED') {
+    if (status.state !== AmoConnectionState.CONNECTED) {
       await this.dataSource.query(
         `UPDATE amo_sync_jobs SET state = 'HELD', updated_at = now() WHERE state = 'PENDING'`,
       );
@@ -217,6 +218,12 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     }
     if (!items.length) return;
 
+    // From here on a failure may leave the lead created in amoCRM: the next attempt looks
+    // for it first, even if this process dies before recording the answer.
+    await this.dataSource.query(
+      `UPDATE amo_sync_jobs SET outcome_unknown = true WHERE id = ANY($1::bigint[])`,
+      [sending.map((x) => x.job.id)],
+    );
     let results: ComplexResult[];
     try {
       results =
@@ -257,18 +264,16 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     amoContactId: number | null,
   ): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      await em
-        .getRepository(Lead)
-        .update(
-          { id: lead.id },
-          {
-            amoLeadId,
-            amoContactId: amoContactId ?? lead.amoContactId,
-            syncState: LeadSyncState.SYNCED,
-            syncError: null,
-            syncedAt: new Date(),
-          },
-        );
+      await em.getRepository(Lead).update(
+        { id: lead.id },
+        {
+          amoLeadId,
+          amoContactId: amoContactId ?? lead.amoContactId,
+          syncState: LeadSyncState.SYNCED,
+          syncError: null,
+          syncedAt: new Date(),
+        },
+      );
       await em
         .getRepository(AmoSyncJob)
         .update({ id: job.id }, { state: SyncJobState.DONE, lastError: null, leaseUntil: null });
@@ -366,15 +371,13 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   private async enqueueNote(lead: Lead): Promise<void> {
     if (!lead.comment) return;
-    await this.dataSource
-      .getRepository(AmoSyncJob)
-      .insert({
-        leadId: lead.id,
-        kind: SyncJobKind.NOTE,
-        payload: {},
-        state: SyncJobState.PENDING,
-        nextAttemptAt: new Date(),
-      });
+    await this.dataSource.getRepository(AmoSyncJob).insert({
+      leadId: lead.id,
+      kind: SyncJobKind.NOTE,
+      payload: {},
+      state: SyncJobState.PENDING,
+      nextAttemptAt: new Date(),
+    });
   }
 
   private async runNotes(jobs: AmoSyncJob[]): Promise<void> {
@@ -485,7 +488,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     }
     const amo = err instanceof AmoCrmError ? err : null;
     const message = amo ? amo.describe() : err instanceof Error ? err.message : String(err);
-    const unknown = job.outcomeUnknown || (amo?.outcomeUnknown ?? false);
+    // a definite refusal from amoCRM means nothing was written; anything else may have been
+    const unknown = job.outcomeUnknown || !amo || amo.outcomeUnknown;
     if (amo?.kind === 'blocked') {
       this.pausedUntil = Date.now() + BLOCK_PAUSE_MS;
       this.logger.error(

@@ -1,0 +1,260 @@
+/**
+ * `npm run demo`: the amoCRM sandbox and the API in one process, already connected to each
+ * other, with a property to post leads for. Ctrl-C stops both.
+ */
+import 'reflect-metadata';
+import { ShutdownSignal } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { AmoSandbox, startSandbox } from '../sandbox';
+import type { AppConfig } from '../src/config/configuration';
+
+const SECRETS_FILE = resolve('.data/demo-secrets.json');
+
+interface StoreSecrets {
+  tokenEncryptionKey: string;
+  adminApiKey: string;
+}
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name} must be a port number, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Stored amoCRM tokens are encrypted, so a restart on the same database needs the same key;
+ * keeping the admin key too lets the printed curl commands survive a restart. Keyed by the
+ * database, because EMBEDDED_DB_DIR and DATABASE_URL may point at different ones between runs.
+ */
+function secretsFor(storeId: string): StoreSecrets {
+  let all: Record<string, StoreSecrets> = {};
+  if (existsSync(SECRETS_FILE)) {
+    all = JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as Record<string, StoreSecrets>;
+  }
+  const existing = all[storeId];
+  if (existing) return existing;
+  const created: StoreSecrets = {
+    tokenEncryptionKey: randomBytes(32).toString('base64'),
+    adminApiKey: randomBytes(24).toString('base64url'),
+  };
+  all[storeId] = created;
+  mkdirSync(dirname(SECRETS_FILE), { recursive: true });
+  writeFileSync(SECRETS_FILE, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  return created;
+}
+
+function storeIdentity(): string {
+  const url = process.env.DATABASE_URL;
+  if (url) return `url:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+  return `dir:${resolve(process.env.EMBEDDED_DB_DIR ?? '.data/pg')}`;
+}
+
+async function expectOk(res: Response, what: string): Promise<unknown> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what} answered ${res.status}: ${text}`);
+  return text ? (JSON.parse(text) as unknown) : null;
+}
+
+async function connectAmo(api: string, sandbox: AmoSandbox): Promise<void> {
+  const callback = new URL(`${api}/integrations/amo-crm/callback`);
+  callback.searchParams.set('code', sandbox.issueAuthCode());
+  callback.searchParams.set('referer', sandbox.baseDomain);
+  const res = await fetch(callback);
+  if (res.status !== 200) {
+    throw new Error(`Connecting amoCRM answered ${res.status}: ${await res.text()}`);
+  }
+}
+
+async function demoPropertyId(api: string, adminKey: string): Promise<string> {
+  const page = (await expectOk(
+    await fetch(`${api}/properties?page=1&limit=1`),
+    'GET /api/properties',
+  )) as { items: { id: string }[] };
+  if (page.items.length > 0) return page.items[0].id;
+  const created = (await expectOk(
+    await fetch(`${api}/properties`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: '2-room flat, Tverskaya 7', price: 12_500_000 }),
+    }),
+    'POST /api/properties',
+  )) as { id: string };
+  return created.id;
+}
+
+async function leadCount(api: string, adminKey: string): Promise<number> {
+  const page = (await expectOk(
+    await fetch(`${api}/leads?page=1&limit=1`, {
+      headers: { Authorization: `Bearer ${adminKey}` },
+    }),
+    'GET /api/leads',
+  )) as { total: number };
+  return page.total;
+}
+
+/**
+ * configureApp() turns on Nest's signal hooks, which close the app and then re-raise the
+ * signal, killing the process before the sandbox is stopped. The demo handles the signals
+ * itself, so the listeners configureApp adds are taken off again.
+ */
+function withoutNestSignalHooks(configure: () => void): void {
+  const signals = Object.values(ShutdownSignal) as NodeJS.Signals[];
+  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+  configure();
+  for (const signal of signals) {
+    const kept = before.get(signal) ?? [];
+    for (const listener of process.listeners(signal)) {
+      if (!kept.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  let sandbox: AmoSandbox | null = null;
+  let app: NestExpressApplication | null = null;
+  let stopping = false;
+
+  const stop = async (code: number): Promise<never> => {
+    stopping = true;
+    // A hung close must not leave the ports and the database lock held forever.
+    setTimeout(() => {
+      process.stderr.write('Shutdown took over 15 s; exiting anyway\n');
+      process.exit(1);
+    }, 15_000).unref();
+    try {
+      await app?.close();
+    } finally {
+      await sandbox?.stop();
+    }
+    process.exit(code);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C under `npm run` arrives twice (from the terminal and forwarded by npm).
+    if (stopping) return;
+    process.stdout.write(`\n${signal}: stopping the API and the sandbox…\n`);
+    stop(0).catch((err: unknown) => {
+      process.stderr.write(
+        `Shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const port = portFromEnv('PORT', 3000);
+    const api = `http://127.0.0.1:${port}/api`;
+    const redirectUri = `${api}/integrations/amo-crm/callback`;
+
+    sandbox = await startSandbox({
+      host: '127.0.0.1',
+      port: portFromEnv('SANDBOX_PORT', 3100),
+      redirectUri,
+      strictRefresh: true,
+      webhookBatchWindowMs: 200,
+    });
+    if (stopping) return;
+
+    if (!process.env.DATABASE_URL && !process.env.EMBEDDED_DB_DIR) {
+      process.env.EMBEDDED_DB_DIR = '.data/demo-pg';
+    }
+    const secrets = secretsFor(storeIdentity());
+    const adminKey = process.env.ADMIN_API_KEY || secrets.adminApiKey;
+    // AMO_* are always overwritten: a real account's settings in the shell must not be used here.
+    Object.assign(process.env, {
+      PORT: String(port),
+      ADMIN_API_KEY: adminKey,
+      TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY || secrets.tokenEncryptionKey,
+      AMO_DOMAIN: sandbox.baseDomain,
+      AMO_CLIENT_ID: sandbox.clientId,
+      AMO_CLIENT_SECRET: sandbox.clientSecret,
+      AMO_REDIRECT_URI: redirectUri,
+      AMO_ACCOUNT_ID: String(sandbox.accountId),
+      AMO_BASE_URL: sandbox.url,
+      AMO_AUTH_URL: `${sandbox.url}/oauth`,
+      AMO_WEBHOOK_SECRET: process.env.AMO_WEBHOOK_SECRET || randomBytes(24).toString('base64url'),
+    });
+
+    // Imported only now: the configuration is read from process.env when these modules load.
+    const { NestFactory } = await import('@nestjs/core');
+    const { AppModule } = await import('../src/app.module');
+    const { configureApp } = await import('../src/app.setup');
+
+    const created = await NestFactory.create<NestExpressApplication>(AppModule, {
+      bufferLogs: true,
+      bodyParser: false,
+    });
+    app = created;
+    if (stopping) return;
+    withoutNestSignalHooks(() => configureApp(created));
+    const { host } = created
+      .get<ConfigService<AppConfig, true>>(ConfigService)
+      .get('app', { infer: true });
+    await created.listen(port, host);
+    if (stopping) return;
+
+    await connectAmo(api, sandbox);
+    const propertyId = await demoPropertyId(api, adminKey);
+    // The sandbox starts empty every run and hands out amoCRM ids from the same first value,
+    // while the database keeps the ids of the previous run's leads: new leads then collide.
+    const earlierLeads = await leadCount(api, adminKey);
+    if (stopping) return;
+
+    const lead = JSON.stringify({
+      propertyId,
+      guestName: 'Ivan Petrov',
+      guestPhone: '8 912 345-67-89',
+      guestEmail: 'ivan@example.com',
+      contactMethod: 'PHONE',
+      contactTime: 'EVENING',
+      comment: 'Is it still available?',
+    });
+    process.stdout.write(
+      [
+        '',
+        'Demo is running (Ctrl-C to stop); amoCRM sandbox connected.',
+        `  API:            ${api}`,
+        `  OpenAPI docs:   ${api}/docs`,
+        `  amoCRM sandbox: ${sandbox.url}/`,
+        `  admin key:      ${adminKey}`,
+        `  property:       ${propertyId}`,
+        '',
+        'Post a lead:',
+        `  curl -s -X POST ${api}/leads -H 'Content-Type: application/json' -d '${lead}'`,
+        'See it here and in amoCRM:',
+        `  curl -s ${api}/leads -H 'Authorization: Bearer ${adminKey}'`,
+        `  curl -s ${sandbox.url}/_sandbox/state`,
+        '',
+        ...(earlierLeads > 0
+          ? [
+              `Note: the database already holds ${earlierLeads} lead(s) from an earlier run, linked to`,
+              '  amoCRM ids of a sandbox that is gone; new leads may fail to sync with a duplicate',
+              `  amoLeadId. For a clean demo stop it and delete ${
+                process.env.DATABASE_URL ? 'that database' : process.env.EMBEDDED_DB_DIR
+              }.`,
+              '',
+            ]
+          : []),
+      ].join('\n'),
+    );
+  } catch (err) {
+    process.stderr.write(
+      `Demo failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    if (!stopping) await stop(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
