@@ -14,6 +14,7 @@ import { AmoNotConfiguredError } from './amo-connection.errors';
 import { AmoOAuthState } from './amo-oauth-state.entity';
 import { AmoTokenService } from './amo-token.service';
 import { SyncQueueService } from '../sync/sync-queue.service';
+import { returningRows } from '../../database/returning-rows';
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -143,9 +144,7 @@ export class AmoConnectionService {
       'DELETE FROM amo_oauth_states WHERE state = $1 AND expires_at > now() RETURNING state',
       [state],
     );
-    // pg returns [rows, count] for DELETE … RETURNING through TypeORM
-    const rows =
-      Array.isArray(res) && Array.isArray(res[0]) ? (res[0] as unknown[]) : (res as unknown[]);
+    const rows = returningRows(res);
     if (!rows.length)
       throw new InvalidInputError(
         'Unknown, used or expired OAuth state; start again from /authorize',

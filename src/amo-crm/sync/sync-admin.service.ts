@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AmoTokenService, ConnectionStatus } from '../connection/amo-token.service';
 import { AmoNotConfiguredError } from '../connection/amo-connection.errors';
 import { SyncQueueService } from './sync-queue.service';
+import { returningRows } from '../../database/returning-rows';
 
 export interface SyncOverview {
   connection: ConnectionStatus;
@@ -73,8 +74,7 @@ export class SyncAdminService {
        UPDATE leads SET sync_state = 'PENDING', sync_error = NULL FROM ins WHERE leads.id = ins.lead_id
        RETURNING leads.id`,
     );
-    const rows =
-      Array.isArray(res) && Array.isArray(res[0]) ? (res[0] as unknown[]) : (res as unknown[]);
+    const rows = returningRows(res);
     this.queue.wake();
     return { enqueued: rows.length };
   }
@@ -90,8 +90,7 @@ export class SyncAdminService {
        UPDATE leads SET sync_state = 'PENDING' FROM r WHERE leads.id = r.lead_id RETURNING leads.id`,
       [leadId ?? null],
     );
-    const rows =
-      Array.isArray(res) && Array.isArray(res[0]) ? (res[0] as unknown[]) : (res as unknown[]);
+    const rows = returningRows(res);
     this.queue.wake();
     return { requeued: rows.length };
   }

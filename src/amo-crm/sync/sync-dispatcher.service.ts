@@ -16,6 +16,7 @@ import { AmoSyncJob, SyncJobKind, SyncJobState } from './amo-sync-job.entity';
 import { backoffDelayMs } from './backoff';
 import { amoLeadName, complexLeadItem, leadCustomFields, phoneSearchKey } from './lead-payload';
 import { SyncQueueService } from './sync-queue.service';
+import { returningRows } from '../../database/returning-rows';
 
 const BATCH = 50;
 const LEASE_SECONDS = 120;
@@ -149,7 +150,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
        RETURNING s.id, s.lead_id AS "leadId", s.kind, s.payload, s.attempts, s.outcome_unknown AS "outcomeUnknown"`,
       [BATCH, LEASE_SECONDS],
     );
-    const list = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as AmoSyncJob[];
+    const list = returningRows<AmoSyncJob>(rows);
     return list.sort((a, b) => Number(a.id) - Number(b.id));
   }
 

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { AmoSyncJob, SyncJobKind, SyncJobState } from './amo-sync-job.entity';
+import { returningRows } from '../../database/returning-rows';
 
 /**
  * Writes outbox rows inside the caller's transaction and wakes the dispatcher after commit.
@@ -44,7 +45,7 @@ export class SyncQueueService {
         RETURNING id`,
       [leadId, kind, JSON.stringify(fields)],
     );
-    const rows = Array.isArray(merged) && Array.isArray(merged[0]) ? (merged[0] as unknown[]) : [];
+    const rows = returningRows(merged);
     if (rows.length) return;
     await em.getRepository(AmoSyncJob).insert({
       leadId,
