@@ -12,6 +12,7 @@ import { AmoToken } from './connection/amo-token.entity';
 import { AmoTokenService } from './connection/amo-token.service';
 import { AmoMappingService } from './mapping/amo-mapping.service';
 import { AmoSyncJob } from './sync/amo-sync-job.entity';
+import { AmoSyncStateStore } from './sync/amo-sync-state.repository';
 import { SyncDispatcherService } from './sync/sync-dispatcher.service';
 import { SyncQueueModule } from './sync/sync-queue.module';
 
@@ -30,6 +31,7 @@ import { SyncQueueModule } from './sync/sync-queue.module';
     AmoMappingService,
     SyncDispatcherService,
     SyncAdminService,
+    AmoSyncStateStore,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

@@ -1,10 +1,12 @@
 import { CreatePropertiesAndLeads1764230400000 } from '../../migrations/1764230400000-CreatePropertiesAndLeads';
 import { CreateAmoTokens1764234000000 } from '../../migrations/1764234000000-CreateAmoTokens';
 import { CreateAmoSyncJobs1764237600000 } from '../../migrations/1764237600000-CreateAmoSyncJobs';
+import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/1764241200000-CreateAmoContactsAndSyncState';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
 export const migrations = [
   CreatePropertiesAndLeads1764230400000,
   CreateAmoTokens1764234000000,
   CreateAmoSyncJobs1764237600000,
+  CreateAmoContactsAndSyncState1764241200000,
 ];
