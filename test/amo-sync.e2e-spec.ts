@@ -17,6 +17,22 @@ const MAPPING = JSON.stringify({
   },
 });
 
+/** An access token of the sandbox's own, to act in amoCRM the way a manager's tools would. */
+async function sandboxToken(sb: AmoSandbox): Promise<string> {
+  const res = await fetch(`${sb.url}/oauth2/access_token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      client_id: sb.clientId,
+      client_secret: sb.clientSecret,
+      grant_type: 'authorization_code',
+      code: sb.issueAuthCode(),
+      redirect_uri: sb.redirectUri,
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
 /** Waits until the condition holds, nudging the dispatcher; fails after the timeout. */
 async function eventually(
   check: () => Promise<boolean> | boolean,
@@ -56,6 +72,7 @@ describe('Outbound sync to amoCRM', () => {
         SYNC_POLL_INTERVAL_MS: '200',
         SYNC_BACKOFF_BASE_MS: '50',
         SYNC_BACKOFF_CAP_MS: '300',
+        SYNC_CONTACTS_FRESH_MS: '0',
       }),
     );
     server = t.app.getHttpServer();
@@ -149,6 +166,37 @@ describe('Outbound sync to amoCRM', () => {
     expect(lb.amoContactId).toBe(la.amoContactId);
     expect(
       sb.contacts().filter((c) => JSON.stringify(c.custom_fields_values).includes('+79031112233')),
+    ).toHaveLength(1);
+  });
+
+  it('reuses a contact that already exists in amoCRM with the phone written another way', async () => {
+    const token = await sandboxToken(sb);
+    const created = await fetch(`${sb.url}/api/v4/contacts`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([
+        {
+          name: 'Maria (typed in by a manager)',
+          custom_fields_values: [
+            { field_code: 'PHONE', values: [{ value: '8 (916) 555-44-33', enum_code: 'WORK' }] },
+          ],
+        },
+      ]),
+    });
+    expect(created.status).toBe(200);
+    const contactId = ((await created.json()) as { _embedded: { contacts: { id: number }[] } })
+      ._embedded.contacts[0].id;
+    const { id } = (
+      await request(server)
+        .post('/api/leads')
+        .send(leadBody(property.id, { guestPhone: '+7 916 555 44 33' }))
+        .expect(201)
+    ).body;
+    await eventually(allDone);
+    const lead = (await request(server).get(`/api/leads/${id}`).set(admin)).body;
+    expect(lead.amoContactId).toBe(contactId);
+    expect(
+      sb.contacts().filter((c) => JSON.stringify(c.custom_fields_values).includes('555')),
     ).toHaveLength(1);
   });
 

@@ -13,6 +13,7 @@ import { AmoTokenService } from './connection/amo-token.service';
 import { AmoMappingService } from './mapping/amo-mapping.service';
 import { AmoSyncJob } from './sync/amo-sync-job.entity';
 import { AmoSyncStateStore } from './sync/amo-sync-state.repository';
+import { ContactDirectoryService } from './sync/contact-directory.service';
 import { SyncDispatcherService } from './sync/sync-dispatcher.service';
 import { SyncQueueModule } from './sync/sync-queue.module';
 
@@ -32,6 +33,7 @@ import { SyncQueueModule } from './sync/sync-queue.module';
     SyncDispatcherService,
     SyncAdminService,
     AmoSyncStateStore,
+    ContactDirectoryService,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

@@ -47,6 +47,10 @@ export interface SyncSettings {
   backoffBaseMs: number;
   backoffCapMs: number;
   pollIntervalMs: number;
+  /** How long an incremental pull of amoCRM contacts counts as current. */
+  contactsFreshMs: number;
+  /** How long a claimed job is reserved before another dispatcher may take it over. */
+  leaseSec: number;
 }
 
 export interface AppConfig {
@@ -145,6 +149,8 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
       backoffBaseMs: env.SYNC_BACKOFF_BASE_MS ?? 1_000,
       backoffCapMs: env.SYNC_BACKOFF_CAP_MS ?? 300_000,
       pollIntervalMs: env.SYNC_POLL_INTERVAL_MS ?? 5_000,
+      contactsFreshMs: env.SYNC_CONTACTS_FRESH_MS ?? 1_000,
+      leaseSec: env.SYNC_LEASE_SEC ?? 120,
     },
   };
 }

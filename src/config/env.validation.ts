@@ -212,6 +212,18 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(50)
   SYNC_POLL_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SYNC_CONTACTS_FRESH_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SYNC_LEASE_SEC?: number;
 }
 
 function describe(errors: ValidationError[]): string[] {

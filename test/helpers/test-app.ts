@@ -52,8 +52,12 @@ export async function createTestApp(
   }
 }
 
-/** Empties every table the app owns, between tests. */
+/** Empties every table the app owns (all but the migrations log), between tests. */
 export async function truncateAll(ds: DataSource): Promise<void> {
-  const tables = ds.entityMetadatas.map((m) => `"${m.tableName}"`).join(', ');
-  await ds.query(`TRUNCATE ${tables} RESTART IDENTITY CASCADE`);
+  const rows: { tablename: string }[] = await ds.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
+  );
+  await ds.query(
+    `TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+  );
 }

@@ -71,9 +71,3 @@ export function complexLeadItem(
     },
   };
 }
-
-/** Digits to search amoCRM contacts by: the national part, which every stored format contains. */
-export function phoneSearchKey(e164: string): string {
-  const digits = e164.replace(/\D/g, '');
-  return digits.length > 10 ? digits.slice(-10) : digits;
-}

@@ -14,23 +14,18 @@ import { AmoMappingService } from '../mapping/amo-mapping.service';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoSyncJob, SyncJobKind, SyncJobState } from './amo-sync-job.entity';
 import { backoffDelayMs } from './backoff';
-import { amoLeadName, complexLeadItem, leadCustomFields, phoneSearchKey } from './lead-payload';
+import { ContactDirectoryService } from './contact-directory.service';
+import { amoLeadName, complexLeadItem, leadCustomFields } from './lead-payload';
 import { SyncQueueService } from './sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
 
 const BATCH = 50;
-const LEASE_SECONDS = 120;
 const BLOCK_PAUSE_MS = 15 * 60_000;
 
 interface ComplexResult {
   id: number;
   contact_id: number | null;
   request_id: string[] | string;
-}
-
-interface AmoContact {
-  id: number;
-  custom_fields_values?: { field_code?: string; values?: { value?: string }[] }[] | null;
 }
 
 interface AmoLeadRead {
@@ -63,6 +58,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
     private readonly mapping: AmoMappingService,
+    private readonly contacts: ContactDirectoryService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('sync', { infer: true });
@@ -148,7 +144,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
               lease_until = now() + make_interval(secs => $2), updated_at = now()
          FROM due WHERE s.id = due.id
        RETURNING s.id, s.lead_id AS "leadId", s.kind, s.payload, s.attempts, s.outcome_unknown AS "outcomeUnknown"`,
-      [BATCH, LEASE_SECONDS],
+      [BATCH, this.settings.leaseSec],
     );
     const list = returningRows<AmoSyncJob>(rows);
     return list.sort((a, b) => Number(a.id) - Number(b.id));
@@ -185,6 +181,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   private async runCreates(jobs: AmoSyncJob[], mapping: EffectiveMapping): Promise<void> {
     const leads = await this.loadLeads(jobs.map((j) => j.leadId));
     const properties = await this.loadProperties(leads);
+    await this.contacts.refresh();
     const items: Record<string, unknown>[] = [];
     const sending: { job: AmoSyncJob; lead: Lead }[] = [];
     const newContactKeys = new Set<string>();
@@ -204,7 +201,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
           continue;
         }
       }
-      const contactId = lead.amoContactId ?? (await this.findContact(lead));
+      const contactId =
+        lead.amoContactId ?? (await this.contacts.find(lead.guestPhone, lead.guestEmail));
       const keys = [lead.guestPhone, lead.guestEmail].filter((k): k is string => !!k);
       if (!contactId && keys.some((k) => newContactKeys.has(k))) {
         // amoCRM does not merge contacts within one request: this one goes in the next batch.
@@ -254,6 +252,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
         continue;
       }
       await this.markCreated(job, lead, r.id, r.contact_id);
+      if (r.contact_id)
+        await this.contacts.remember(r.contact_id, lead.guestPhone, lead.guestEmail);
     }
     await this.addNotes(sending.map((s) => s.lead));
   }
@@ -280,43 +280,6 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
         .update({ id: job.id }, { state: SyncJobState.DONE, lastError: null, leaseUntil: null });
     });
     lead.amoLeadId = amoLeadId;
-  }
-
-  private async findContact(lead: Lead): Promise<number | null> {
-    const rows: { amo_contact_id: string }[] = await this.dataSource.query(
-      `SELECT amo_contact_id FROM leads
-        WHERE amo_contact_id IS NOT NULL AND id <> $1
-          AND ((guest_phone IS NOT NULL AND guest_phone = $2) OR (guest_email IS NOT NULL AND guest_email = $3))
-        LIMIT 1`,
-      [lead.id, lead.guestPhone, lead.guestEmail],
-    );
-    if (rows.length) return Number(rows[0].amo_contact_id);
-    // One search per lead (by phone, else e-mail); a hit counts only if a PHONE or EMAIL value
-    // of the contact really equals ours, since amoCRM's `query` is a loose full-text match.
-    const phoneKey = lead.guestPhone ? phoneSearchKey(lead.guestPhone) : null;
-    const query = phoneKey ?? lead.guestEmail;
-    if (!query) return null;
-    const page = await this.api.call<{ _embedded?: { contacts?: AmoContact[] } }>({
-      method: 'GET',
-      path: '/api/v4/contacts',
-      query: { query, limit: 50 },
-    });
-    for (const c of page?._embedded?.contacts ?? []) {
-      for (const f of c.custom_fields_values ?? []) {
-        for (const v of f.values ?? []) {
-          const value = String(v.value ?? '');
-          if (f.field_code === 'PHONE' && phoneKey && phoneSearchKey(value) === phoneKey)
-            return c.id;
-          if (
-            f.field_code === 'EMAIL' &&
-            lead.guestEmail &&
-            value.trim().toLowerCase() === lead.guestEmail
-          )
-            return c.id;
-        }
-      }
-    }
-    return null;
   }
 
   /** After an attempt of unknown outcome: is our lead already in amoCRM? */
@@ -441,11 +404,21 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       sending.push(job);
     }
     if (!body.length) return;
+    let answer: { _embedded?: { leads?: { id: number; updated_at?: number }[] } } | null;
     try {
-      await this.api.call({ method: 'PATCH', path: '/api/v4/leads', body });
+      answer = await this.api.call({ method: 'PATCH', path: '/api/v4/leads', body });
     } catch (err) {
       await this.failAll(sending, err);
       return;
+    }
+    // Our own change comes back as a webhook with this updated_at; recording it makes that
+    // echo "not newer" so it changes nothing here.
+    for (const l of answer?._embedded?.leads ?? []) {
+      if (typeof l.updated_at !== 'number') continue;
+      await this.dataSource.query(
+        `UPDATE leads SET amo_updated_at = GREATEST(COALESCE(amo_updated_at, 0), $2) WHERE amo_lead_id = $1`,
+        [l.id, l.updated_at],
+      );
     }
     for (const job of sending) {
       await this.finish(job);

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/configuration';
+import { normalizeEmail, normalizePhone } from '../../leads/contact-normalization';
+import { AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoSyncStateStore } from './amo-sync-state.repository';
+
+interface AmoContactRead {
+  id: number;
+  updated_at: number;
+  custom_fields_values?: { field_code?: string | null; values?: { value?: unknown }[] }[] | null;
+}
+
+const WATERMARK_KEY = 'contacts_pulled_until';
+
+/**
+ * A local mirror of amoCRM contacts' normalized phones and e-mails. It is brought up to date
+ * with one incremental pull (`filter[updated_at][from]`) before a batch of creates, instead of
+ * a full-text search per lead, and every contact we create is added to it at once. amoCRM's
+ * `query` matches strings as stored ("8 912…" vs "+7912…"), so values are normalized here the
+ * same way the leads' are before comparing.
+ */
+@Injectable()
+export class ContactDirectoryService {
+  private pulledAt = 0;
+  private readonly region: string;
+  /** A pull this recent is current enough; a contact typed in by a manager within it may be missed. */
+  private readonly freshMs: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly api: AmoCrmApiService,
+    private readonly state: AmoSyncStateStore,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.region = config.get('app', { infer: true }).phoneDefaultRegion;
+    this.freshMs = config.get('sync', { infer: true }).contactsFreshMs;
+  }
+
+  async refresh(): Promise<void> {
+    if (Date.now() - this.pulledAt < this.freshMs) return;
+    const from = Number((await this.state.get(WATERMARK_KEY)) ?? 0);
+    const contacts = await this.api.getAll<AmoContactRead>('/api/v4/contacts', 'contacts', {
+      'filter[updated_at][from]': from,
+      'order[updated_at]': 'asc',
+    });
+    let until = from;
+    for (const c of contacts) {
+      await this.rememberValues(c.id, this.valuesOf(c));
+      until = Math.max(until, c.updated_at);
+    }
+    await this.state.set(WATERMARK_KEY, String(until));
+    this.pulledAt = Date.now();
+  }
+
+  /** The amoCRM contact with this phone (preferred) or e-mail, if known. */
+  async find(phone: string | null, email: string | null): Promise<number | null> {
+    const rows: { amo_contact_id: string }[] = await this.dataSource.query(
+      `SELECT amo_contact_id FROM amo_contacts
+        WHERE (kind = 'PHONE' AND value = $1) OR (kind = 'EMAIL' AND value = $2)
+        ORDER BY kind DESC LIMIT 1`,
+      [phone, email],
+    );
+    return rows.length ? Number(rows[0].amo_contact_id) : null;
+  }
+
+  async remember(contactId: number, phone: string | null, email: string | null): Promise<void> {
+    const values: ['PHONE' | 'EMAIL', string][] = [];
+    if (phone) values.push(['PHONE', phone]);
+    if (email) values.push(['EMAIL', email]);
+    await this.rememberValues(contactId, values);
+  }
+
+  private async rememberValues(
+    contactId: number,
+    values: ['PHONE' | 'EMAIL', string][],
+  ): Promise<void> {
+    for (const [kind, value] of values) {
+      // the first contact seen with a value keeps it: amoCRM may hold older duplicates
+      await this.dataSource.query(
+        `INSERT INTO amo_contacts (kind, value, amo_contact_id) VALUES ($1, $2, $3)
+         ON CONFLICT (kind, value) DO NOTHING`,
+        [kind, value, contactId],
+      );
+    }
+  }
+
+  private valuesOf(c: AmoContactRead): ['PHONE' | 'EMAIL', string][] {
+    const out: ['PHONE' | 'EMAIL', string][] = [];
+    for (const f of c.custom_fields_values ?? []) {
+      for (const v of f.values ?? []) {
+        if (typeof v.value !== 'string') continue;
+        if (f.field_code === 'PHONE') {
+          const phone = normalizePhone(v.value, this.region);
+          if (phone) out.push(['PHONE', phone]);
+        } else if (f.field_code === 'EMAIL' && v.value.includes('@')) {
+          out.push(['EMAIL', normalizeEmail(v.value).slice(0, 254)]);
+        }
+      }
+    }
+    return out;
+  }
+}
