@@ -316,6 +316,26 @@ describe('Outbound sync to amoCRM', () => {
     expect(rows.every((r) => r.amo_lead_id !== null)).toBe(true);
   });
 
+  it('bulk-syncs 1,000 leads made before the integration', async () => {
+    await t.dataSource.query(
+      `INSERT INTO leads (property_id, guest_name, guest_phone, contact_method, contact_time)
+       SELECT $1, 'Guest ' || g, '+7926' || lpad(g::text, 7, '0'), 'PHONE', 'ANY_TIME' FROM generate_series(1, 1000) AS g`,
+      [property.id],
+    );
+    const res = await request(server)
+      .post('/api/integrations/amo-crm/sync/bulk')
+      .set(admin)
+      .expect(202);
+    expect(res.body).toEqual({ enqueued: 1000 });
+    await eventually(allDone, 60_000);
+    expect(newAmoLeads()).toHaveLength(1000);
+    const [{ n }]: { n: number }[] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM leads WHERE amo_lead_id IS NULL`,
+    );
+    expect(n).toBe(0);
+    expect(maxRequestsInAnySecond(sb)).toBeLessThanOrEqual(7);
+  });
+
   it('shows the effective mapping with names', async () => {
     const res = await request(server)
       .get('/api/integrations/amo-crm/mapping')

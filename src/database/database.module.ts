@@ -7,8 +7,8 @@ import { AppConfig } from '../config/configuration';
 import { buildDataSourceOptions } from './data-source-options';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
-/** Resolves where the database lives, starting the embedded one when no server is configured. */
-class DatabaseLocation {
+/** Where the database lives; the embedded one is started when no server is configured. */
+export class DatabaseLocation {
   constructor(
     readonly url: string,
     readonly embedded: EmbeddedPostgres | null,

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Client } from 'pg';
 import { DataSource, In } from 'typeorm';
+import { DatabaseLocation } from '../../database/database.module';
 import { Lead } from '../../leads/lead.entity';
 import { LeadSyncState } from '../../leads/lead.enums';
 import { Property } from '../../properties/property.entity';
@@ -20,6 +22,8 @@ import { SyncQueueService } from './sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
 
 const BATCH = 50;
+/** pg advisory lock key ("amosync") held by the one active dispatcher per database. */
+const LEADER_LOCK_KEY = '27417849013005923';
 const BLOCK_PAUSE_MS = 15 * 60_000;
 
 interface ComplexResult {
@@ -51,6 +55,12 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   private stopped = false;
   private pausedUntil = 0;
   private unsubscribe: (() => void) | null = null;
+  /**
+   * A connection of its own, outside the pool, for the leader lock: the lock goes when the
+   * connection does. It only sends simple queries without parameters.
+   */
+  private lockClient: Client | null = null;
+  private leading = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,6 +69,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     private readonly tokens: AmoTokenService,
     private readonly mapping: AmoMappingService,
     private readonly contacts: ContactDirectoryService,
+    private readonly location: DatabaseLocation,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('sync', { infer: true });
@@ -77,6 +88,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
     await this.draining;
+    await this.lockClient?.end().catch(() => undefined);
+    this.lockClient = null;
   }
 
   wake(): void {
@@ -103,7 +116,51 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     while (this.draining) await this.draining;
   }
 
+  /**
+   * One active dispatcher per database, so N instances share one rate limit instead of
+   * sending N times as much: the holder of a session advisory lock drains; the others stand by
+   * and take over on their next poll once the holder's connection is gone. The embedded
+   * database admits one process, which is leader by construction.
+   */
+  private async isLeader(): Promise<boolean> {
+    if (this.location.embedded) return true;
+    try {
+      if (!this.lockClient) {
+        const client = new Client({ connectionString: this.location.url });
+        client.on('error', () => this.dropLockClient(client));
+        await client.connect();
+        this.lockClient = client;
+        this.leading = false;
+      }
+      if (this.leading) {
+        await this.lockClient.query('SELECT 1');
+        return true;
+      }
+      const res = await this.lockClient.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(${LEADER_LOCK_KEY}) AS ok`,
+      );
+      this.leading = res.rows[0]?.ok === true;
+      if (this.leading) this.logger.log('This instance now dispatches amoCRM sync jobs');
+      return this.leading;
+    } catch (err) {
+      this.logger.warn(
+        `Leader election failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      if (this.lockClient) this.dropLockClient(this.lockClient);
+      return false;
+    }
+  }
+
+  private dropLockClient(client: Client): void {
+    if (this.lockClient === client) {
+      this.lockClient = null;
+      this.leading = false;
+    }
+    client.end().catch(() => undefined);
+  }
+
   private async drain(): Promise<void> {
+    if (!(await this.isLeader())) return;
     while (!this.stopped && Date.now() >= this.pausedUntil) {
       if (!(await this.releaseHeldIfConnected())) return;
       const jobs = await this.claim();
