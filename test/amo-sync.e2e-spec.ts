@@ -336,6 +336,45 @@ describe('Outbound sync to amoCRM', () => {
     expect(maxRequestsInAnySecond(sb)).toBeLessThanOrEqual(7);
   });
 
+  it('coalesces queued edits of one lead into one job per kind and ends on the latest values', async () => {
+    sb.setOutage(true);
+    const { id } = (
+      await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)
+    ).body;
+    for (const status of ['IN_PROGRESS', 'VIEWING_SCHEDULED', 'NEGOTIATION']) {
+      await request(server)
+        .patch(`/api/leads/${id}/status`)
+        .set(admin)
+        .send({ status })
+        .expect(200);
+    }
+    await request(server)
+      .patch(`/api/leads/${id}`)
+      .set(admin)
+      .send({ contactTime: 'MORNING' })
+      .expect(200);
+    await request(server)
+      .patch(`/api/leads/${id}`)
+      .set(admin)
+      .send({ contactMethod: 'TELEGRAM' })
+      .expect(200);
+    const jobs: { kind: string; payload: { fields: string[] } }[] = await t.dataSource.query(
+      `SELECT kind, payload FROM amo_sync_jobs WHERE lead_id = $1 ORDER BY id`,
+      [id],
+    );
+    expect(jobs.map((j) => j.kind)).toEqual(['CREATE', 'STATUS', 'UPDATE']);
+    expect(jobs[2].payload.fields.sort()).toEqual(['contactMethod', 'contactTime']);
+    sb.setOutage(false);
+    await eventually(allDone);
+    const lead = (await request(server).get(`/api/leads/${id}`).set(admin)).body;
+    const amoLead = sb.leads().find((l) => l.id === lead.amoLeadId)!;
+    expect(amoLead.status_id).toBe(F.stages.decision);
+    const method = amoLead.custom_fields_values?.find(
+      (f) => f.field_id === F.leadFields.contactMethod.id,
+    );
+    expect(method?.values[0].enum_id).toBe(F.leadFields.contactMethod.enums.TELEGRAM);
+  });
+
   it('shows the effective mapping with names', async () => {
     const res = await request(server)
       .get('/api/integrations/amo-crm/mapping')
@@ -377,5 +416,52 @@ describe('Outbound sync to amoCRM', () => {
     expect(maxRequestsInAnySecond(sb)).toBeLessThanOrEqual(7);
     const complexCalls = sb.requestLog().filter((r) => r.path === '/api/v4/leads/complex').length;
     expect(complexCalls).toBeLessThan(200);
+  });
+});
+
+describe('Outbound sync with a status that has no amoCRM stage', () => {
+  it('does not push the status and records why on the lead', async () => {
+    const sb = await startAmo();
+    const mapping = JSON.stringify({ statuses: { NEGOTIATION: { pipelineId: 1, statusId: 2 } } });
+    const t = await createTestApp(
+      amoEnv(sb, { AMO_MAPPING_JSON: mapping, SYNC_POLL_INTERVAL_MS: '200' }),
+    );
+    try {
+      const server = t.app.getHttpServer() as App;
+      await truncateAll(t.dataSource);
+      await connectAmo(server, sb);
+      const problems = (
+        await request(server).get('/api/integrations/amo-crm/mapping').set(admin).expect(200)
+      ).body.problems;
+      expect(problems).toEqual([expect.stringContaining('NEGOTIATION')]);
+      const property = await createProperty(server);
+      const { id } = (
+        await request(server).post('/api/leads').send(leadBody(property.id)).expect(201)
+      ).body;
+      const idle = async () =>
+        (
+          await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM amo_sync_jobs WHERE state <> 'DONE'`,
+          )
+        )[0].n === 0;
+      await eventually(idle);
+      sb.resetLog();
+      await request(server)
+        .patch(`/api/leads/${id}/status`)
+        .set(admin)
+        .send({ status: 'NEGOTIATION' })
+        .expect(200);
+      await eventually(idle);
+      const lead = (await request(server).get(`/api/leads/${id}`).set(admin)).body;
+      expect(lead.status).toBe('NEGOTIATION');
+      expect(lead.sync.error).toContain('not mapped');
+      expect(sb.requestLog().filter((r) => r.method === 'PATCH')).toEqual([]);
+      expect(sb.leads().find((l) => l.id === lead.amoLeadId)?.status_id).toBe(
+        F.stages.firstContact,
+      );
+    } finally {
+      await t.close();
+      await sb.stop();
+    }
   });
 });
