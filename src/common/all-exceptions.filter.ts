@@ -18,6 +18,29 @@ import {
 } from './domain-errors';
 import { ErrorBody } from './error-body';
 
+/** Errors that mean "the database is not reachable right now", not "the request is wrong". */
+const DB_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+function isDatabaseUnavailable(err: Error): boolean {
+  const code =
+    (err as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+    (err as { code?: unknown }).code;
+  if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    err.message,
+  );
+}
+
 interface ParserError {
   type?: string;
   status?: number;
@@ -103,6 +126,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof Error && !(exception instanceof DomainError)) {
       const parser = fromParserError(exception);
       if (parser) return parser;
+      if (isDatabaseUnavailable(exception)) {
+        return {
+          statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+          message: 'Database unavailable; try again shortly',
+        };
+      }
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }

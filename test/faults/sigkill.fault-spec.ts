@@ -1,14 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
-import { amoEnv, connectAmo, startAmo } from './helpers/amo';
-import { ADMIN_KEY, createTestApp, TestApp, truncateAll } from './helpers/test-app';
+import { AmoSandbox } from '../../sandbox';
+import { connectAmo, startAmo } from '../helpers/amo';
+import { ADMIN_KEY, createTestApp, TestApp, truncateAll } from '../helpers/test-app';
+import {
+  countLossAndDuplicates,
+  describeOnServer,
+  eventually,
+  faultEnv,
+  syncIdle,
+} from './fault-helpers';
 
-/** A child process needs a database it can share with this one: a PostgreSQL server. */
-const describeOnServer = process.env.TEST_DB_KIND === 'server' ? describe : describe.skip;
-
-const MAPPING = JSON.stringify({ fields: { ourLeadId: SANDBOX_FIXTURES.leadFields.ourLeadId } });
 const LEADS = 150;
 
 async function freePort(): Promise<number> {
@@ -22,36 +25,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function eventually(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}
-
-describeOnServer('Outbound sync survives SIGKILL mid-batch', () => {
+describeOnServer('Fault: SIGKILL of the app in the middle of a create batch', () => {
   let sb: AmoSandbox;
   let t: TestApp;
   let child: ChildProcess | null = null;
 
-  const env = (sandbox: AmoSandbox, extra: Record<string, string> = {}) =>
-    amoEnv(sandbox, {
-      AMO_MAPPING_JSON: MAPPING,
-      SYNC_POLL_INTERVAL_MS: '200',
-      SYNC_LEASE_SEC: '2',
-      SYNC_CONTACTS_FRESH_MS: '0',
-      ...extra,
-    });
-
   beforeAll(async () => {
     sb = await startAmo();
     // This app only connects amoCRM and reads the database; it does not dispatch.
-    t = await createTestApp(env(sb, { SYNC_ENABLED: 'false' }));
+    t = await createTestApp(faultEnv(sb, { SYNC_ENABLED: 'false' }));
     await truncateAll(t.dataSource);
     await connectAmo(t.app.getHttpServer(), sb);
   });
@@ -61,7 +43,7 @@ describeOnServer('Outbound sync survives SIGKILL mid-batch', () => {
     await sb.stop();
   });
 
-  it('delivers every lead exactly once after the process is killed during a create batch', async () => {
+  it('delivers every lead exactly once after a restart', async () => {
     const [{ id: propertyId }]: { id: string }[] = await t.dataSource.query(
       `INSERT INTO properties (title, price, currency) VALUES ('Crash-test flat', 1000000, 'RUB') RETURNING id`,
     );
@@ -81,12 +63,12 @@ describeOnServer('Outbound sync survives SIGKILL mid-batch', () => {
     const port = await freePort();
     child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')],
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', '..', 'src', 'main.ts')],
       {
-        cwd: join(__dirname, '..'),
+        cwd: join(__dirname, '..', '..'),
         env: {
           ...process.env,
-          ...env(sb),
+          ...faultEnv(sb),
           ADMIN_API_KEY: ADMIN_KEY,
           PORT: String(port),
           HOST: '127.0.0.1',
@@ -100,10 +82,10 @@ describeOnServer('Outbound sync survives SIGKILL mid-batch', () => {
     // the contacts pull is admitted first; the complex create is sent right after it
     await eventually(() => sb.requestLog().some((r) => r.path === '/api/v4/contacts'));
     await new Promise((r) => setTimeout(r, 400));
-    const running: { n: number }[] = await t.dataSource.query(
+    const [{ n: running }]: { n: number }[] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM amo_sync_jobs WHERE state = 'RUNNING'`,
     );
-    expect(running[0].n).toBeGreaterThan(0);
+    expect(running).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await new Promise<void>((resolve) => child!.once('exit', () => resolve()));
     child = null;
@@ -112,38 +94,19 @@ describeOnServer('Outbound sync survives SIGKILL mid-batch', () => {
     const createdBeforeRestart = sb.leads().length;
     sb.setLatency(0);
 
-    const restarted = await createTestApp(env(sb));
+    const restarted = await createTestApp(faultEnv(sb));
     try {
-      await eventually(async () => {
-        const [{ n }]: { n: number }[] = await t.dataSource.query(
-          `SELECT count(*)::int AS n FROM amo_sync_jobs WHERE state <> 'DONE'`,
-        );
-        return n === 0;
-      });
+      await eventually(() => syncIdle(t.dataSource));
     } finally {
       await restarted.close();
     }
-    const local: { id: string; amo_lead_id: string | null }[] = await t.dataSource.query(
-      'SELECT id, amo_lead_id FROM leads',
-    );
-    const markers = sb
-      .leads()
-      .map(
-        (l) =>
-          l.custom_fields_values?.find((f) => f.field_id === SANDBOX_FIXTURES.leadFields.ourLeadId)
-            ?.values[0].value,
-      );
-    const lost = local.filter((l) => !markers.includes(l.id)).length;
-    const duplicated = local.filter((l) => markers.filter((m) => m === l.id).length > 1).length;
-    process.stdout.write(
-      `SIGKILL mid-batch: ${createdBeforeRestart} created before restart, lost ${lost}, duplicated ${duplicated}\n`,
-    );
     expect(createdBeforeRestart).toBeGreaterThan(0);
-    expect({ lost, duplicated, total: sb.leads().length }).toEqual({
-      lost: 0,
-      duplicated: 0,
-      total: LEADS,
-    });
-    expect(local.every((l) => l.amo_lead_id !== null)).toBe(true);
+    const report = await countLossAndDuplicates(
+      `SIGKILL mid-batch (${createdBeforeRestart} created before the kill)`,
+      t.dataSource,
+      sb,
+    );
+    expect(report).toEqual({ leads: LEADS, lost: 0, duplicated: 0 });
+    expect(sb.leads()).toHaveLength(LEADS);
   });
 });
