@@ -61,6 +61,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
    */
   private lockClient: Client | null = null;
   private leading = false;
+  private wasConnected = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -161,26 +162,32 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   private async drain(): Promise<void> {
     if (!(await this.isLeader())) return;
+    if (!(await this.holdOrRelease())) return;
     while (!this.stopped && Date.now() >= this.pausedUntil) {
-      if (!(await this.releaseHeldIfConnected())) return;
       const jobs = await this.claim();
       if (!jobs.length) return;
       await this.process(jobs);
     }
   }
 
-  private async releaseHeldIfConnected(): Promise<boolean> {
-    const status = await this.tokens.status();
-    if (status.state !== AmoConnectionState.CONNECTED) {
+  /**
+   * Without a usable grant, pending jobs are parked as HELD rather than burning attempts; when
+   * the connection comes back (checked once per pass), they are released in one statement.
+   */
+  private async holdOrRelease(): Promise<boolean> {
+    const { state } = await this.tokens.status();
+    const connected = state === AmoConnectionState.CONNECTED;
+    if (!connected) {
       await this.dataSource.query(
         `UPDATE amo_sync_jobs SET state = 'HELD', updated_at = now() WHERE state = 'PENDING'`,
       );
-      return false;
+    } else if (!this.wasConnected) {
+      await this.dataSource.query(
+        `UPDATE amo_sync_jobs SET state = 'PENDING', next_attempt_at = now(), updated_at = now() WHERE state = 'HELD'`,
+      );
     }
-    await this.dataSource.query(
-      `UPDATE amo_sync_jobs SET state = 'PENDING', next_attempt_at = now(), updated_at = now() WHERE state = 'HELD'`,
-    );
-    return true;
+    this.wasConnected = connected;
+    return connected;
   }
 
   private async claim(): Promise<AmoSyncJob[]> {
@@ -191,7 +198,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
                  OR (j.state = 'RUNNING' AND j.lease_until < now()))
             AND NOT EXISTS (SELECT 1 FROM amo_sync_jobs p
                              WHERE p.lead_id = j.lead_id AND p.id < j.id
-                               AND p.state IN ('PENDING', 'RUNNING', 'HELD', 'DEAD'))
+                               AND (p.state IN ('PENDING', 'RUNNING', 'HELD')
+                                    OR (p.state = 'DEAD' AND p.kind = 'CREATE')))
           ORDER BY j.id
           LIMIT $1
           FOR UPDATE SKIP LOCKED)
@@ -506,6 +514,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   private async fail(job: AmoSyncJob, err: unknown): Promise<void> {
     const repo = this.dataSource.getRepository(AmoSyncJob);
     if (err instanceof AmoNotConnectedError || err instanceof AmoNotConfiguredError) {
+      // the next pass that finds the grant usable releases this job again
+      this.wasConnected = false;
       await repo.update(
         { id: job.id },
         {
