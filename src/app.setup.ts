@@ -2,9 +2,12 @@ import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './common/validation';
+import { WEBHOOK_PATH } from './amo-crm/webhooks/amo-webhook-registration.service';
+import { WEBHOOK_LIMITS } from './amo-crm/webhooks/webhook-body.parser';
 import { AppConfig } from './config/configuration';
 
 export const JSON_BODY_LIMIT = '32kb';
@@ -18,9 +21,18 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(helmet());
   app.enableCors({ origin: settings.corsOrigins.length ? settings.corsOrigins : false });
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // amoCRM posts batches of up to 250 form-encoded items to the webhook alone; every other
+  // route keeps the small limits. Registered first, so the general parser skips those bodies.
+  app.use(
+    WEBHOOK_PATH,
+    urlencoded({
+      limit: WEBHOOK_LIMITS.bodyBytes,
+      extended: false,
+      parameterLimit: WEBHOOK_LIMITS.maxParams,
+    }),
+  );
   app.useBodyParser('urlencoded', { limit: '256kb', extended: false, parameterLimit: 5000 });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const doc = new DocumentBuilder()
     .setTitle('Leads backend with amoCRM sync')

@@ -16,14 +16,20 @@ import { AmoSyncStateStore } from './sync/amo-sync-state.repository';
 import { ContactDirectoryService } from './sync/contact-directory.service';
 import { SyncDispatcherService } from './sync/sync-dispatcher.service';
 import { SyncQueueModule } from './sync/sync-queue.module';
+import { AmoReconciliationService } from './webhooks/amo-reconciliation.service';
+import { AmoWebhookEvent } from './webhooks/amo-webhook-event.entity';
+import { AmoWebhookInboxService } from './webhooks/amo-webhook-inbox.service';
+import { AmoWebhookRegistrationService } from './webhooks/amo-webhook-registration.service';
+import { AmoWebhookController } from './webhooks/amo-webhook.controller';
+import { AmoWebhookWorker } from './webhooks/amo-webhook.worker';
 
 @Module({
   imports: [
     HttpModule,
     SyncQueueModule,
-    TypeOrmModule.forFeature([AmoToken, AmoOAuthState, AmoSyncJob]),
+    TypeOrmModule.forFeature([AmoToken, AmoOAuthState, AmoSyncJob, AmoWebhookEvent]),
   ],
-  controllers: [AmoCrmController, AmoCrmSyncController],
+  controllers: [AmoCrmController, AmoCrmSyncController, AmoWebhookController],
   providers: [
     AmoCrmHttpClient,
     AmoTokenService,
@@ -33,6 +39,10 @@ import { SyncQueueModule } from './sync/sync-queue.module';
     SyncDispatcherService,
     SyncAdminService,
     AmoSyncStateStore,
+    AmoWebhookWorker,
+    AmoWebhookInboxService,
+    AmoWebhookRegistrationService,
+    AmoReconciliationService,
     ContactDirectoryService,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],

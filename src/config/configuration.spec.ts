@@ -29,6 +29,13 @@ describe('loadConfig', () => {
     expect(c.amo.encryptionKey).toHaveLength(32);
   });
 
+  it('derives the webhook base URL from the redirect URI unless AMO_WEBHOOK_BASE_URL is set', () => {
+    expect(loadConfig(amo).amo.webhookBaseUrl).toBe('https://api.example.com');
+    expect(loadConfig(amo).amo.reconcileIntervalMs).toBe(300_000);
+    const c = loadConfig({ ...amo, AMO_WEBHOOK_BASE_URL: 'https://hooks.example.com/' });
+    expect(c.amo.webhookBaseUrl).toBe('https://hooks.example.com');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -41,6 +48,8 @@ describe('loadConfig', () => {
     [{ ...amo, TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'TOKEN_ENCRYPTION_KEY'],
     [{ ...amo, AMO_ACCOUNT_ID: '12x' }, 'AMO_ACCOUNT_ID'],
     [{ ...amo, AMO_RATE_LIMIT: '0' }, 'AMO_RATE_LIMIT'],
+    [{ ...amo, AMO_WEBHOOK_BASE_URL: 'hooks.example.com' }, 'AMO_WEBHOOK_BASE_URL'],
+    [{ ...amo, AMO_RECONCILE_INTERVAL_MS: '-1' }, 'AMO_RECONCILE_INTERVAL_MS'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(name);
   });

@@ -34,6 +34,10 @@ export interface AmoSettings {
   baseUrl: string;
   authUrl: string;
   webhookSecret: string | null;
+  /** Public origin amoCRM posts webhooks to (AMO_WEBHOOK_BASE_URL, else AMO_REDIRECT_URI's). */
+  webhookBaseUrl: string;
+  /** How often leads changed in amoCRM are pulled to repair lost webhooks; 0 = never. */
+  reconcileIntervalMs: number;
   encryptionKey: Buffer | null;
   rateLimit: number;
   timeoutMs: number;
@@ -107,6 +111,10 @@ function buildAmo(env: EnvironmentVariables): AmoSettings {
     baseUrl: (env.AMO_BASE_URL ?? `https://${domain}`).replace(/\/+$/, ''),
     authUrl: env.AMO_AUTH_URL ?? 'https://www.amocrm.ru/oauth',
     webhookSecret: env.AMO_WEBHOOK_SECRET ?? null,
+    webhookBaseUrl: (
+      env.AMO_WEBHOOK_BASE_URL ?? (env.AMO_REDIRECT_URI ? new URL(env.AMO_REDIRECT_URI).origin : '')
+    ).replace(/\/+$/, ''),
+    reconcileIntervalMs: env.AMO_RECONCILE_INTERVAL_MS ?? 300_000,
     encryptionKey,
     rateLimit: env.AMO_RATE_LIMIT ?? 7,
     timeoutMs: env.AMO_TIMEOUT_MS ?? 10_000,

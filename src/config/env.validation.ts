@@ -158,6 +158,17 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  AMO_WEBHOOK_BASE_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  AMO_RECONCILE_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @IsString()
   TOKEN_ENCRYPTION_KEY?: string;
 

@@ -2,6 +2,7 @@ import { CreatePropertiesAndLeads1764230400000 } from '../../migrations/17642304
 import { CreateAmoTokens1764234000000 } from '../../migrations/1764234000000-CreateAmoTokens';
 import { CreateAmoSyncJobs1764237600000 } from '../../migrations/1764237600000-CreateAmoSyncJobs';
 import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/1764241200000-CreateAmoContactsAndSyncState';
+import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateAmoTokens1764234000000,
   CreateAmoSyncJobs1764237600000,
   CreateAmoContactsAndSyncState1764241200000,
+  CreateAmoWebhookEvents1764244800000,
 ];

@@ -1,7 +1,10 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
 import { AmoSandbox, SandboxOptions, startSandbox } from '../../sandbox';
+import { createTestApp, TestApp } from './test-app';
 
 /** A fixed test-only key (32 bytes, base64); never used outside tests. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -58,4 +61,47 @@ export function maxRequestsInAnySecond(sb: AmoSandbox): number {
     best = Math.max(best, end - start + 1);
   }
   return best;
+}
+
+/** A loopback port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * An app listening on a real loopback port, so the sandbox can deliver webhooks to it. The
+ * port is chosen first because the webhook destination (AMO_WEBHOOK_BASE_URL) is read from the
+ * environment when the app compiles, and connecting then registers that destination.
+ */
+export async function createListeningAmoApp(
+  sb: AmoSandbox,
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp & { url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const t = await createTestApp(amoEnv(sb, { AMO_WEBHOOK_BASE_URL: url, ...env }));
+  await t.app.listen(port, '127.0.0.1');
+  return { ...t, url };
+}
+
+/** POSTs a form-encoded body to the webhook receiver the way amoCRM does. */
+export function postWebhook(
+  server: App,
+  body: string | Record<string, string>,
+  secret: string = TEST_WEBHOOK_SECRET,
+): request.Test {
+  const form = typeof body === 'string' ? body : new URLSearchParams(body).toString();
+  return request(server)
+    .post('/api/integrations/amo-crm/webhook')
+    .query({ secret })
+    .set('User-Agent', 'amoCRM-WebHook-client/1.0')
+    .type('form')
+    .send(form);
 }

@@ -15,6 +15,7 @@ import { AmoOAuthState } from './amo-oauth-state.entity';
 import { AmoTokenService } from './amo-token.service';
 import { SyncQueueService } from '../sync/sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
+import { AmoWebhookRegistrationService } from '../webhooks/amo-webhook-registration.service';
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -44,6 +45,7 @@ export class AmoConnectionService {
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
     private readonly syncQueue: SyncQueueService,
+    private readonly webhooks: AmoWebhookRegistrationService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
@@ -95,6 +97,7 @@ export class AmoConnectionService {
     this.logger.log(`amoCRM account ${account.id} (${account.subdomain}) connected`);
     // jobs HELD while disconnected drain now
     this.syncQueue.wake();
+    await this.webhooks.registerAfterConnect();
     return {
       connected: true,
       accountId: Number(account.id),

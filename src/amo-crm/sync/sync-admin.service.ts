@@ -17,6 +17,19 @@ export interface SyncOverview {
     error: string | null;
     at: string;
   }[];
+  /** Inbound: webhook and reconciliation items per state. */
+  inbox: Record<'PENDING' | 'RUNNING' | 'DONE' | 'IGNORED' | 'DEAD', number>;
+  /** Inbound items that are DEAD or failed their last attempt, newest first. */
+  recentInboxFailures: {
+    eventId: string;
+    entity: string;
+    action: string;
+    amoId: number | null;
+    state: string;
+    attempts: number;
+    error: string | null;
+    receivedAt: string;
+  }[];
 }
 
 /** What an admin sees of the sync, and the two levers: backfill and re-drive. */
@@ -47,6 +60,27 @@ export class SyncAdminService {
     }[] = await this.dataSource.query(
       `SELECT id, lead_id, kind, attempts, last_error, updated_at FROM amo_sync_jobs WHERE state = 'DEAD' ORDER BY updated_at DESC LIMIT 20`,
     );
+    const inboxCounts: { state: keyof SyncOverview['inbox']; n: number }[] =
+      await this.dataSource.query(
+        `SELECT state, count(*)::int AS n FROM amo_webhook_events GROUP BY state`,
+      );
+    const inbox = { PENDING: 0, RUNNING: 0, DONE: 0, IGNORED: 0, DEAD: 0 };
+    for (const c of inboxCounts) inbox[c.state] = c.n;
+    const failures: {
+      id: string;
+      entity: string;
+      action: string;
+      amo_id: string | null;
+      state: string;
+      attempts: number;
+      last_error: string | null;
+      received_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT id, entity, action, amo_id, state, attempts, last_error, received_at
+         FROM amo_webhook_events
+        WHERE state = 'DEAD' OR (state = 'PENDING' AND last_error IS NOT NULL)
+        ORDER BY received_at DESC, id DESC LIMIT 20`,
+    );
     return {
       connection: await this.tokens.status(),
       jobs,
@@ -58,6 +92,17 @@ export class SyncAdminService {
         attempts: d.attempts,
         error: d.last_error,
         at: new Date(d.updated_at).toISOString(),
+      })),
+      inbox,
+      recentInboxFailures: failures.map((f) => ({
+        eventId: String(f.id),
+        entity: f.entity,
+        action: f.action,
+        amoId: f.amo_id === null ? null : Number(f.amo_id),
+        state: f.state,
+        attempts: f.attempts,
+        error: f.last_error,
+        receivedAt: new Date(f.received_at).toISOString(),
       })),
     };
   }

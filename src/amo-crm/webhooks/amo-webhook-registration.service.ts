@@ -1,0 +1,120 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AmoSettings, AppConfig } from '../../config/configuration';
+import { AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmError } from '../client/amo-crm.error';
+import { AmoConnectionState } from '../connection/amo-token.entity';
+import { AmoTokenService } from '../connection/amo-token.service';
+import { AmoReconciliationService } from './amo-reconciliation.service';
+
+export const WEBHOOK_PATH = '/api/integrations/amo-crm/webhook';
+export const WEBHOOK_SETTINGS = [
+  'add_lead',
+  'update_lead',
+  'status_lead',
+  'delete_lead',
+  'restore_lead',
+] as const;
+const CHECK_INTERVAL_MS = 10 * 60_000;
+
+interface AmoWebhook {
+  id: number;
+  destination: string;
+  disabled?: boolean;
+  settings?: string[];
+}
+
+export type RegistrationResult = 'registered' | 'present' | 'skipped';
+
+/**
+ * Keeps our webhook registered in amoCRM: once right after connecting, then a check every
+ * 10 minutes, because amoCRM disables a destination after repeated failures and an admin can
+ * delete it. The destination carries the secret, so it is never logged.
+ */
+@Injectable()
+export class AmoWebhookRegistrationService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(AmoWebhookRegistrationService.name);
+  private readonly settings: AmoSettings;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly api: AmoCrmApiService,
+    private readonly tokens: AmoTokenService,
+    private readonly reconciliation: AmoReconciliationService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.settings = config.get('amo', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.destination()) return;
+    this.timer = setInterval(() => void this.check(), CHECK_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Null when webhooks cannot be received (integration or secret not configured). */
+  destination(): string | null {
+    if (!this.settings.configured || !this.settings.webhookSecret) return null;
+    const secret = encodeURIComponent(this.settings.webhookSecret);
+    return `${this.settings.webhookBaseUrl}${WEBHOOK_PATH}?secret=${secret}`;
+  }
+
+  /**
+   * After a connect: start following changes from now, and register. A registration failure
+   * is logged and left to the scheduled check, never thrown: the connect itself succeeded.
+   */
+  async registerAfterConnect(): Promise<void> {
+    await this.reconciliation.startWatermark();
+    await this.check();
+  }
+
+  /** Scheduled: re-registers when the webhook is missing, disabled or lacks an event. */
+  async check(): Promise<RegistrationResult | null> {
+    if (this.running) return null;
+    const run = this.ensureRegistered().catch((err: unknown) => {
+      const message = err instanceof AmoCrmError ? err.describe() : String(err);
+      this.logger.warn(`Could not register the amoCRM webhook; will retry: ${message}`);
+      return null;
+    });
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  async ensureRegistered(): Promise<RegistrationResult> {
+    const destination = this.destination();
+    if (!destination) return 'skipped';
+    if ((await this.tokens.status()).state !== AmoConnectionState.CONNECTED) return 'skipped';
+    const page = await this.api.call<{ _embedded?: { webhooks?: AmoWebhook[] } }>({
+      method: 'GET',
+      path: '/api/v4/webhooks',
+      query: { 'filter[destination]': destination },
+    });
+    const hook = (page?._embedded?.webhooks ?? []).find((h) => h.destination === destination);
+    const complete = WEBHOOK_SETTINGS.every((s) => hook?.settings?.includes(s));
+    if (hook && !hook.disabled && complete) return 'present';
+    // Posting the same destination again replaces its settings and re-enables it.
+    await this.api.call({
+      method: 'POST',
+      path: '/api/v4/webhooks',
+      body: { destination, settings: [...WEBHOOK_SETTINGS] },
+    });
+    this.logger.log(
+      hook
+        ? 'amoCRM webhook was disabled or incomplete; registered again'
+        : 'amoCRM webhook registered',
+    );
+    return 'registered';
+  }
+}

@@ -1,0 +1,138 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AmoSandbox } from '../sandbox';
+import { amoEnv, startAmo, TEST_WEBHOOK_SECRET } from './helpers/amo';
+import { ADMIN_KEY } from './helpers/test-app';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real entry point as a user runs it: its own embedded database in a new folder, debug
+ * logging, a full lead round trip, then SIGTERM. Its output must hold no personal data and no
+ * secret, and it must stop cleanly.
+ */
+describe('The app process', () => {
+  let sb: AmoSandbox;
+  let child: ChildProcess;
+  let output = '';
+  let base = '';
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'leads-proc-')), 'pg');
+
+  beforeAll(async () => {
+    sb = await startAmo();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')],
+      {
+        cwd: join(__dirname, '..'),
+        env: {
+          ...process.env,
+          ...amoEnv(sb),
+          DATABASE_URL: '',
+          TEST_DATABASE_URL: '',
+          EMBEDDED_DB_DIR: dataDir,
+          ADMIN_API_KEY: ADMIN_KEY,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'debug',
+          NODE_ENV: 'development',
+          SYNC_POLL_INTERVAL_MS: '200',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const until = Date.now() + 60_000;
+    while (!output.includes('listening on') && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain('listening on');
+  });
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await sb.stop();
+  });
+
+  it('logs no phone, e-mail, token or secret through a full lead round trip, and stops cleanly on SIGTERM', async () => {
+    const admin = { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' };
+    const code = sb.issueAuthCode();
+    const cb = await fetch(
+      `${base}/api/integrations/amo-crm/callback?code=${code}&referer=${sb.baseDomain}`,
+    );
+    expect(cb.status).toBe(200);
+    const property = (await (
+      await fetch(`${base}/api/properties`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ title: 'Log flat', price: 1 }),
+      })
+    ).json()) as { id: string };
+    const lead = await fetch(`${base}/api/leads`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        propertyId: property.id,
+        guestName: 'Private Person',
+        guestPhone: '+7 916 123-45-67',
+        guestEmail: 'private.person@example.org',
+        contactMethod: 'PHONE',
+        comment: 'call me',
+      }),
+    });
+    expect(lead.status).toBe(201);
+    const { id } = (await lead.json()) as { id: string };
+    const until = Date.now() + 20_000;
+    let state = '';
+    while (state !== 'SYNCED' && Date.now() < until) {
+      state = (
+        (await (await fetch(`${base}/api/leads/${id}`, { headers: admin })).json()) as {
+          sync: { state: string };
+        }
+      ).sync.state;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(state).toBe('SYNCED');
+    // a request whose URL carries the webhook secret, answered or not, must not leak it
+    await fetch(`${base}/api/integrations/amo-crm/webhook?secret=${TEST_WEBHOOK_SECRET}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `account[id]=${sb.accountId}`,
+    });
+    await fetch(`${base}/api/integrations/amo-crm/callback?code=used-code-${code}`);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dataDir, '.lock'))).toBe(false);
+
+    expect(output).toContain('request completed');
+    for (const secret of [
+      '9161234567',
+      '123-45-67',
+      'private.person',
+      'Private Person',
+      TEST_WEBHOOK_SECRET,
+      sb.clientSecret,
+      code,
+      ADMIN_KEY,
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+    expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+    expect(output).not.toContain('def50200');
+  });
+});
