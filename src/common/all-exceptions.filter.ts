@@ -36,8 +36,14 @@ function isDatabaseUnavailable(err: Error): boolean {
     (err as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
     (err as { code?: unknown }).code;
   if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    err.message,
+  // TypeORM's names for "the connection under this transaction died"
+  if (
+    err.name === 'QueryRunnerAlreadyReleasedError' ||
+    err.name === 'QueryRunnerProviderAlreadyReleasedError'
+  )
+    return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|ECONNREFUSED/i.test(
+    String(err.message),
   );
 }
 
@@ -123,10 +129,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { statusCode: HttpStatus.BAD_GATEWAY, message: exception.message };
     if (exception instanceof NotConfiguredError)
       return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: exception.message };
-    if (exception instanceof Error && !(exception instanceof DomainError)) {
-      const parser = fromParserError(exception);
+    // duck-typed: errors raised inside Node's own modules may come from another realm
+    if (
+      typeof exception === 'object' &&
+      exception !== null &&
+      !(exception instanceof DomainError)
+    ) {
+      const err = exception as Error;
+      const parser = fromParserError(err);
       if (parser) return parser;
-      if (isDatabaseUnavailable(exception)) {
+      if (isDatabaseUnavailable(err)) {
         return {
           statusCode: HttpStatus.SERVICE_UNAVAILABLE,
           message: 'Database unavailable; try again shortly',

@@ -46,10 +46,16 @@ export class ContactDirectoryService {
       'order[updated_at]': 'asc',
     });
     let until = from;
+    const rows: { kind: 'PHONE' | 'EMAIL'; value: string; contactId: number }[] = [];
     for (const c of contacts) {
-      await this.rememberValues(c.id, this.valuesOf(c));
+      for (const [kind, value] of this.valuesOf(c)) rows.push({ kind, value, contactId: c.id });
       until = Math.max(until, c.updated_at);
     }
+    // one value can appear twice in one pull; the database keeps the first
+    const seen = new Set<string>();
+    await this.insert(
+      rows.filter((r) => !seen.has(`${r.kind}:${r.value}`) && seen.add(`${r.kind}:${r.value}`)),
+    );
     await this.state.set(WATERMARK_KEY, String(until));
     this.pulledAt = Date.now();
   }
@@ -65,25 +71,27 @@ export class ContactDirectoryService {
     return rows.length ? Number(rows[0].amo_contact_id) : null;
   }
 
-  async remember(contactId: number, phone: string | null, email: string | null): Promise<void> {
-    const values: ['PHONE' | 'EMAIL', string][] = [];
-    if (phone) values.push(['PHONE', phone]);
-    if (email) values.push(['EMAIL', email]);
-    await this.rememberValues(contactId, values);
+  async rememberMany(
+    contacts: { contactId: number; phone: string | null; email: string | null }[],
+  ): Promise<void> {
+    const rows = contacts.flatMap(({ contactId, phone, email }) => [
+      ...(phone ? [{ kind: 'PHONE' as const, value: phone, contactId }] : []),
+      ...(email ? [{ kind: 'EMAIL' as const, value: email, contactId }] : []),
+    ]);
+    await this.insert(rows);
   }
 
-  private async rememberValues(
-    contactId: number,
-    values: ['PHONE' | 'EMAIL', string][],
+  /** The first contact seen with a value keeps it: amoCRM may hold older duplicates. */
+  private async insert(
+    rows: { kind: 'PHONE' | 'EMAIL'; value: string; contactId: number }[],
   ): Promise<void> {
-    for (const [kind, value] of values) {
-      // the first contact seen with a value keeps it: amoCRM may hold older duplicates
-      await this.dataSource.query(
-        `INSERT INTO amo_contacts (kind, value, amo_contact_id) VALUES ($1, $2, $3)
-         ON CONFLICT (kind, value) DO NOTHING`,
-        [kind, value, contactId],
-      );
-    }
+    if (!rows.length) return;
+    await this.dataSource.query(
+      `INSERT INTO amo_contacts (kind, value, amo_contact_id)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[])
+       ON CONFLICT (kind, value) DO NOTHING`,
+      [rows.map((r) => r.kind), rows.map((r) => r.value), rows.map((r) => r.contactId)],
+    );
   }
 
   private valuesOf(c: AmoContactRead): ['PHONE' | 'EMAIL', string][] {

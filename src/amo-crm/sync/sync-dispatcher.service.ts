@@ -21,10 +21,20 @@ import { amoLeadName, complexLeadItem, leadCustomFields } from './lead-payload';
 import { SyncQueueService } from './sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
 
-const BATCH = 50;
+/** Jobs claimed per pass: creates go out 50 per complex request, notes 250 per request. */
+const BATCH = 250;
+const COMPLEX_BATCH = 50;
+const PATCH_BATCH = 50;
 /** pg advisory lock key ("amosync") held by the one active dispatcher per database. */
 const LEADER_LOCK_KEY = '27417849013005923';
 const BLOCK_PAUSE_MS = 15 * 60_000;
+
+interface Created {
+  job: AmoSyncJob;
+  lead: Lead;
+  amoLeadId: number;
+  amoContactId: number | null;
+}
 
 interface ComplexResult {
   id: number;
@@ -229,7 +239,10 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     );
     const notes = jobs.filter((j) => j.kind === SyncJobKind.NOTE);
     if (creates.length) await this.guard(creates, () => this.runCreates(creates, mapping));
-    if (updates.length) await this.guard(updates, () => this.runUpdates(updates, mapping));
+    for (let i = 0; i < updates.length; i += PATCH_BATCH) {
+      const chunk = updates.slice(i, i + PATCH_BATCH);
+      await this.guard(chunk, () => this.runUpdates(chunk, mapping));
+    }
     if (notes.length) await this.guard(notes, () => this.runNotes(notes));
   }
 
@@ -247,9 +260,9 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     const leads = await this.loadLeads(jobs.map((j) => j.leadId));
     const properties = await this.loadProperties(leads);
     await this.contacts.refresh();
-    const items: Record<string, unknown>[] = [];
-    const sending: { job: AmoSyncJob; lead: Lead }[] = [];
+    const sending: { job: AmoSyncJob; lead: Lead; item: Record<string, unknown> }[] = [];
     const newContactKeys = new Set<string>();
+    const created: Created[] = [];
 
     for (const job of jobs) {
       const lead = leads.get(job.leadId);
@@ -261,8 +274,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       if (job.outcomeUnknown) {
         const found = await this.findOurLead(lead, property?.title ?? null, mapping);
         if (found) {
-          await this.markCreated(job, lead, found.id, found._embedded?.contacts?.[0]?.id ?? null);
-          await this.enqueueNote(lead);
+          const amoContactId = found._embedded?.contacts?.[0]?.id ?? null;
+          created.push({ job, lead, amoLeadId: found.id, amoContactId });
           continue;
         }
       }
@@ -270,23 +283,33 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
         lead.amoContactId ?? (await this.contacts.find(lead.guestPhone, lead.guestEmail));
       const keys = [lead.guestPhone, lead.guestEmail].filter((k): k is string => !!k);
       if (!contactId && keys.some((k) => newContactKeys.has(k))) {
-        // amoCRM does not merge contacts within one request: this one goes in the next batch.
+        // amoCRM does not merge contacts within one request: this one goes in the next pass.
         await this.release(job);
         continue;
       }
       if (!contactId) keys.forEach((k) => newContactKeys.add(k));
-      items.push(
-        complexLeadItem(lead, property?.title ?? null, property?.price ?? null, mapping, contactId),
-      );
-      sending.push({ job, lead });
+      const title = property?.title ?? null;
+      const item = complexLeadItem(lead, title, property?.price ?? null, mapping, contactId);
+      sending.push({ job, lead, item });
     }
-    if (!items.length) return;
+    await this.recordCreated(created);
 
-    // From here on a failure may leave the lead created in amoCRM: the next attempt looks
-    // for it first, even if this process dies before recording the answer.
+    for (let i = 0; i < sending.length; i += COMPLEX_BATCH) {
+      created.push(...(await this.createChunk(sending.slice(i, i + COMPLEX_BATCH))));
+    }
+    // one request carries the notes of the whole pass (amoCRM takes up to 250)
+    await this.addNotes(created.map((c) => c.lead));
+  }
+
+  /** One `POST /api/v4/leads/complex`; returns what amoCRM confirmed, already recorded. */
+  private async createChunk(
+    chunk: { job: AmoSyncJob; lead: Lead; item: Record<string, unknown> }[],
+  ): Promise<Created[]> {
+    // From here on a failure may leave the leads created in amoCRM: the next attempt looks
+    // for them first, even if this process dies before recording the answer.
     await this.dataSource.query(
       `UPDATE amo_sync_jobs SET outcome_unknown = true WHERE id = ANY($1::bigint[])`,
-      [sending.map((x) => x.job.id)],
+      [chunk.map((x) => x.job.id)],
     );
     let results: ComplexResult[];
     try {
@@ -294,57 +317,66 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
         (await this.api.call<ComplexResult[]>({
           method: 'POST',
           path: '/api/v4/leads/complex',
-          body: items,
+          body: chunk.map((c) => c.item),
         })) ?? [];
     } catch (err) {
       await this.failAll(
-        sending.map((s) => s.job),
+        chunk.map((c) => c.job),
         err,
       );
-      return;
+      return [];
     }
     const byRequest = new Map<string, ComplexResult>();
     for (const r of results) for (const id of [r.request_id].flat()) byRequest.set(String(id), r);
-    for (const { job, lead } of sending) {
+    const created: Created[] = [];
+    for (const { job, lead } of chunk) {
       const r = byRequest.get(lead.id);
-      if (!r) {
-        await this.fail(
-          job,
-          new AmoCrmError('transient', 'amoCRM did not return this lead in the complex response', {
-            outcomeUnknown: true,
-          }),
-        );
+      if (r) {
+        created.push({ job, lead, amoLeadId: r.id, amoContactId: r.contact_id });
         continue;
       }
-      await this.markCreated(job, lead, r.id, r.contact_id);
-      if (r.contact_id)
-        await this.contacts.remember(r.contact_id, lead.guestPhone, lead.guestEmail);
+      await this.fail(
+        job,
+        new AmoCrmError('transient', 'amoCRM did not return this lead in the complex response', {
+          outcomeUnknown: true,
+        }),
+      );
     }
-    await this.addNotes(sending.map((s) => s.lead));
+    await this.recordCreated(created);
+    return created;
   }
 
-  private async markCreated(
-    job: AmoSyncJob,
-    lead: Lead,
-    amoLeadId: number,
-    amoContactId: number | null,
-  ): Promise<void> {
+  /** Stores amoCRM's ids for a batch: one transaction, two statements, whatever its size. */
+  private async recordCreated(created: Created[]): Promise<void> {
+    if (!created.length) return;
     await this.dataSource.transaction(async (em) => {
-      await em.getRepository(Lead).update(
-        { id: lead.id },
-        {
-          amoLeadId,
-          amoContactId: amoContactId ?? lead.amoContactId,
-          syncState: LeadSyncState.SYNCED,
-          syncError: null,
-          syncedAt: new Date(),
-        },
+      await em.query(
+        `UPDATE leads l
+            SET amo_lead_id = v.amo_lead_id,
+                amo_contact_id = COALESCE(v.amo_contact_id, l.amo_contact_id),
+                sync_state = 'SYNCED', sync_error = NULL, synced_at = now(), updated_at = now()
+           FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS v(id, amo_lead_id, amo_contact_id)
+          WHERE l.id = v.id`,
+        [
+          created.map((c) => c.lead.id),
+          created.map((c) => c.amoLeadId),
+          created.map((c) => c.amoContactId),
+        ],
       );
-      await em
-        .getRepository(AmoSyncJob)
-        .update({ id: job.id }, { state: SyncJobState.DONE, lastError: null, leaseUntil: null });
+      await em.query(
+        `UPDATE amo_sync_jobs SET state = 'DONE', last_error = NULL, lease_until = NULL, updated_at = now()
+          WHERE id = ANY($1::bigint[])`,
+        [created.map((c) => c.job.id)],
+      );
     });
-    lead.amoLeadId = amoLeadId;
+    for (const c of created) c.lead.amoLeadId = c.amoLeadId;
+    await this.contacts.rememberMany(
+      created.flatMap((c) =>
+        c.amoContactId === null
+          ? []
+          : [{ contactId: c.amoContactId, phone: c.lead.guestPhone, email: c.lead.guestEmail }],
+      ),
+    );
   }
 
   /** After an attempt of unknown outcome: is our lead already in amoCRM? */
