@@ -4,6 +4,7 @@ import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
 import { amoEnv, connectAmo, maxRequestsInAnySecond, startAmo } from './helpers/amo';
 import { createProperty, leadBody } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
+import { eventually } from './helpers/wait';
 
 /**
  * Several app instances on one database. The embedded database admits one process and one
@@ -12,15 +13,6 @@ import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
 const describeOnServer = process.env.TEST_DB_KIND === 'server' ? describe : describe.skip;
 
 const MAPPING = JSON.stringify({ fields: { ourLeadId: SANDBOX_FIXTURES.leadFields.ourLeadId } });
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-}
 
 describeOnServer('Outbound sync with several instances', () => {
   let sb: AmoSandbox;

@@ -5,6 +5,7 @@ import { SyncDispatcherService } from '../src/amo-crm/sync/sync-dispatcher.servi
 import { amoEnv, connectAmo, maxRequestsInAnySecond, startAmo } from './helpers/amo';
 import { admin, createProperty, leadBody } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
+import { eventually } from './helpers/wait';
 
 const F = SANDBOX_FIXTURES;
 const MAPPING = JSON.stringify({
@@ -31,19 +32,6 @@ async function sandboxToken(sb: AmoSandbox): Promise<string> {
     }),
   });
   return ((await res.json()) as { access_token: string }).access_token;
-}
-
-/** Waits until the condition holds, nudging the dispatcher; fails after the timeout. */
-async function eventually(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
 }
 
 describe('Outbound sync to amoCRM', () => {

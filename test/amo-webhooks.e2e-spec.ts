@@ -14,6 +14,7 @@ import {
 } from './helpers/amo';
 import { admin, createProperty, leadBody } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
+import { eventually } from './helpers/wait';
 
 const F = SANDBOX_FIXTURES;
 const MAPPING = JSON.stringify({
@@ -27,15 +28,6 @@ const MAPPING = JSON.stringify({
 });
 const MAIN = String(F.mainPipelineId);
 const ACCOUNT_ID = 31_000_077;
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}
 
 /** A status item shaped like amoCRM's current payloads, for a lead of the main pipeline. */
 function statusItem(

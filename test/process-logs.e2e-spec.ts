@@ -1,22 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AmoSandbox } from '../sandbox';
 import { amoEnv, startAmo, TEST_WEBHOOK_SECRET } from './helpers/amo';
 import { ADMIN_KEY } from './helpers/test-app';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './helpers/wait';
 
 /**
  * The real entry point as a user runs it: its own embedded database in a new folder, debug

@@ -1,6 +1,9 @@
 import { DataSource } from 'typeorm';
 import { AmoSandbox, SANDBOX_FIXTURES } from '../../sandbox';
 import { amoEnv } from '../helpers/amo';
+import { eventually } from '../helpers/wait';
+
+export { eventually };
 
 export const onServer = process.env.TEST_DB_KIND === 'server';
 /** Cases that need a second process or a server restart run only on a PostgreSQL server. */
@@ -23,22 +26,6 @@ export function faultEnv(
     SYNC_BACKOFF_CAP_MS: '500',
     ...extra,
   });
-}
-
-export async function eventually(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if (await check()) return;
-    } catch {
-      // the database may be restarting; try again
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
 }
 
 export async function syncIdle(ds: DataSource): Promise<boolean> {

@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { AmoSandbox } from '../../sandbox';
 import { connectAmo, startAmo } from '../helpers/amo';
@@ -11,19 +10,9 @@ import {
   faultEnv,
   syncIdle,
 } from './fault-helpers';
+import { freePort } from '../helpers/wait';
 
 const LEADS = 150;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describeOnServer('Fault: SIGKILL of the app in the middle of a create batch', () => {
   let sb: AmoSandbox;

@@ -1,10 +1,9 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
 import { AmoSandbox, SandboxOptions, startSandbox } from '../../sandbox';
 import { createTestApp, TestApp } from './test-app';
+import { freePort } from './wait';
 
 /** A fixed test-only key (32 bytes, base64); never used outside tests. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -61,18 +60,6 @@ export function maxRequestsInAnySecond(sb: AmoSandbox): number {
     best = Math.max(best, end - start + 1);
   }
   return best;
-}
-
-/** A loopback port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**

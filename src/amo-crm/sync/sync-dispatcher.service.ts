@@ -13,6 +13,7 @@ import { AmoNotConfiguredError, AmoNotConnectedError } from '../connection/amo-c
 import { AmoConnectionState } from '../connection/amo-token.entity';
 import { AmoTokenService } from '../connection/amo-token.service';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
+import { PassRunner } from '../pass-runner';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoSyncJob, SyncJobKind, SyncJobState } from './amo-sync-job.entity';
 import { backoffDelayMs } from './backoff';
@@ -60,9 +61,11 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger(SyncDispatcherService.name);
   private readonly settings: SyncSettings;
   private timer: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly runner = new PassRunner(
+    () => this.drain(),
+    (err: unknown) =>
+      this.logger.error(`Sync pass failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
   private pausedUntil = 0;
   private unsubscribe: (() => void) | null = null;
   /**
@@ -95,36 +98,20 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
-    await this.draining;
+    await this.runner.stop();
     await this.lockClient?.end().catch(() => undefined);
     this.lockClient = null;
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain()
-      .catch((err: unknown) =>
-        this.logger.error(`Sync pass failed: ${err instanceof Error ? err.message : String(err)}`),
-      )
-      .finally(() => {
-        this.draining = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.runner.wake();
   }
 
   /** Resolves when nothing due is left (used by tests and the bulk benchmark). */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    await this.runner.idle();
   }
 
   /**
@@ -173,7 +160,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   private async drain(): Promise<void> {
     if (!(await this.isLeader())) return;
     if (!(await this.holdOrRelease())) return;
-    while (!this.stopped && Date.now() >= this.pausedUntil) {
+    while (!this.runner.stopped && Date.now() >= this.pausedUntil) {
       const jobs = await this.claim();
       if (!jobs.length) return;
       await this.process(jobs);
@@ -536,7 +523,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       `UPDATE amo_sync_jobs SET state = 'PENDING', attempts = attempts - 1, lease_until = NULL, next_attempt_at = now() WHERE id = $1`,
       [job.id],
     );
-    this.again = true;
+    this.runner.wake();
   }
 
   private async failAll(jobs: AmoSyncJob[], err: unknown): Promise<void> {

@@ -25,6 +25,7 @@ import {
   ourLeadMarker,
   textOf,
 } from './webhook-item';
+import { PassRunner } from '../pass-runner';
 
 const BATCH = 50;
 const LEASE_SECONDS = 60;
@@ -49,9 +50,11 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   private readonly settings: SyncSettings;
   readonly enabled: boolean;
   private timer: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly runner = new PassRunner(
+    () => this.drain(),
+    (err: unknown) =>
+      this.logger.error(`Webhook pass failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,39 +73,21 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.draining;
+    await this.runner.stop();
   }
 
   wake(): void {
-    if (this.stopped || !this.enabled) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain()
-      .catch((err: unknown) =>
-        this.logger.error(
-          `Webhook pass failed: ${err instanceof Error ? err.message : String(err)}`,
-        ),
-      )
-      .finally(() => {
-        this.draining = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    if (this.enabled) this.runner.wake();
   }
 
   /** Resolves when no due row is left (tests). */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    await this.runner.idle();
   }
 
   private async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.runner.stopped) {
       const events = await this.claim();
       if (!events.length) return;
       let mapping: EffectiveMapping;
