@@ -60,15 +60,22 @@ export class ContactDirectoryService {
     this.pulledAt = Date.now();
   }
 
-  /** The amoCRM contact with this phone (preferred) or e-mail, if known. */
-  async find(phone: string | null, email: string | null): Promise<number | null> {
-    const rows: { amo_contact_id: string }[] = await this.dataSource.query(
-      `SELECT amo_contact_id FROM amo_contacts
-        WHERE (kind = 'PHONE' AND value = $1) OR (kind = 'EMAIL' AND value = $2)
-        ORDER BY kind DESC LIMIT 1`,
-      [phone, email],
+  /** For each lead, the known amoCRM contact with its phone (preferred) or e-mail, in one query. */
+  async findMany(
+    leads: { id: string; phone: string | null; email: string | null }[],
+  ): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    if (!leads.length) return found;
+    const rows: { lead_id: string; amo_contact_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (l.id) l.id AS lead_id, c.amo_contact_id
+         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[]) AS l(id, phone, email)
+         JOIN amo_contacts c
+           ON (c.kind = 'PHONE' AND c.value = l.phone) OR (c.kind = 'EMAIL' AND c.value = l.email)
+        ORDER BY l.id, c.kind DESC`,
+      [leads.map((l) => l.id), leads.map((l) => l.phone), leads.map((l) => l.email)],
     );
-    return rows.length ? Number(rows[0].amo_contact_id) : null;
+    for (const r of rows) found.set(r.lead_id, Number(r.amo_contact_id));
+    return found;
   }
 
   async rememberMany(

@@ -247,6 +247,9 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     const leads = await this.loadLeads(jobs.map((j) => j.leadId));
     const properties = await this.loadProperties(leads);
     await this.contacts.refresh();
+    const knownContacts = await this.contacts.findMany(
+      [...leads.values()].map((l) => ({ id: l.id, phone: l.guestPhone, email: l.guestEmail })),
+    );
     const sending: { job: AmoSyncJob; lead: Lead; item: Record<string, unknown> }[] = [];
     const newContactKeys = new Set<string>();
     const created: Created[] = [];
@@ -266,8 +269,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
           continue;
         }
       }
-      const contactId =
-        lead.amoContactId ?? (await this.contacts.find(lead.guestPhone, lead.guestEmail));
+      const contactId = lead.amoContactId ?? knownContacts.get(lead.id) ?? null;
       const keys = [lead.guestPhone, lead.guestEmail].filter((k): k is string => !!k);
       if (!contactId && keys.some((k) => newContactKeys.has(k))) {
         // amoCRM does not merge contacts within one request: this one goes in the next pass.
