@@ -97,6 +97,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`floor server failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `floor server failed: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -46,7 +46,8 @@ export async function waitFor<T>(
  * Settings the bench's own environment may carry that must not leak into a child: each child
  * gets exactly the configuration its phase describes.
  */
-const APP_VARS = /^(AMO_|SYNC_|DB_|EMBEDDED_|LEAD_FORM_|DATABASE_URL$|TEST_DATABASE_URL$|TEST_DB_KIND$|PORT$|HOST$|ADMIN_API_KEY$|TOKEN_ENCRYPTION_KEY$|LOG_LEVEL$|NODE_ENV$|MIGRATIONS_RUN$|CORS_ORIGINS$|PHONE_DEFAULT_REGION$|DEFAULT_CURRENCY$)/;
+const APP_VARS =
+  /^(AMO_|SYNC_|DB_|EMBEDDED_|LEAD_FORM_|DATABASE_URL$|TEST_DATABASE_URL$|TEST_DB_KIND$|PORT$|HOST$|ADMIN_API_KEY$|TOKEN_ENCRYPTION_KEY$|LOG_LEVEL$|NODE_ENV$|MIGRATIONS_RUN$|CORS_ORIGINS$|PHONE_DEFAULT_REGION$|DEFAULT_CURRENCY$)/;
 
 export function childEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -128,11 +129,7 @@ export function killAllChildren(): void {
 }
 
 /** Waits for a child's HTTP server to answer `path` with 200. */
-export async function waitHttpReady(
-  child: Child,
-  url: string,
-  timeoutMs = 90_000,
-): Promise<void> {
+export async function waitHttpReady(child: Child, url: string, timeoutMs = 90_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exited()) throw new Error(`${child.name} exited during start:\n${child.tail()}`);
@@ -177,7 +174,10 @@ export function procMemMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** Samples a process's resident set every `everyMs` until stopped. */
-export function sampleRss(pid: number, everyMs = 100): { stop(): { peakMb: number; samples: number } } {
+export function sampleRss(
+  pid: number,
+  everyMs = 100,
+): { stop(): { peakMb: number; samples: number } } {
   let peak = 0;
   let samples = 0;
   const timer = setInterval(() => {

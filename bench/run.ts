@@ -34,8 +34,22 @@ import { Report, printReport, writeDocs } from './report';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const CFG = QUICK
-  ? { warmSec: 3, intakeSec: 4, bulkLeads: 2_000, lagLeads: 10, webhookSec: 4, bulkTimeoutMs: 90_000 }
-  : { warmSec: 8, intakeSec: 10, bulkLeads: 10_000, lagLeads: 30, webhookSec: 10, bulkTimeoutMs: 240_000 };
+  ? {
+      warmSec: 3,
+      intakeSec: 4,
+      bulkLeads: 2_000,
+      lagLeads: 10,
+      webhookSec: 4,
+      bulkTimeoutMs: 90_000,
+    }
+  : {
+      warmSec: 8,
+      intakeSec: 10,
+      bulkLeads: 10_000,
+      lagLeads: 30,
+      webhookSec: 10,
+      bulkTimeoutMs: 240_000,
+    };
 /**
  * A fresh app child serves ~40% fewer requests in its first seconds (JIT warm-up),
  * which made whichever configuration ran first look slower; each child is warmed this long.
@@ -88,7 +102,9 @@ async function openDb(): Promise<Db> {
   await adminClient.connect();
   await adminClient.query(`DROP DATABASE IF EXISTS ${name}`);
   await adminClient.query(`CREATE DATABASE ${name}`);
-  const version = (await adminClient.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v;
+  const version = (
+    await adminClient.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)
+  ).rows[0].v;
   await adminClient.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -500,7 +516,9 @@ async function main(): Promise<number> {
   const cleanup = async () => {
     for (const a of apps.splice(0)) await a.child.stop();
     for (const s of sandboxes.splice(0)) await s.stop().catch(() => undefined);
-    await db.close().catch((err: unknown) => log(`could not drop the bench database: ${String(err)}`));
+    await db
+      .close()
+      .catch((err: unknown) => log(`could not drop the bench database: ${String(err)}`));
   };
   const watchdog = setTimeout(() => {
     log(`the run exceeded ${HARD_LIMIT_MS / 60_000} minutes; stopping`);
@@ -561,14 +579,15 @@ async function main(): Promise<number> {
     await db.reset();
     const sb2 = await startSandbox({ strictRefresh: true, rateLimitPerSecond: 7 });
     sandboxes.push(sb2);
-    const profDir = process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'bench-prof-')) : null;
+    const profDir =
+      process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'bench-prof-')) : null;
     const sync = await startApp(
       'app (sync)',
       db,
       'sync',
       sb2,
       true,
-      profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '-r', './bench/exit-on-sigterm.ts'] : [],
+      profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
     );
     apps.push(sync);
     await connect(sync, sb2);
@@ -596,7 +615,12 @@ async function main(): Promise<number> {
       },
       database: db.label,
       databaseKind: db.kind,
-      config: { ...CFG, connections: CONNECTIONS, lagPauseMs: LAG_PAUSE_MS, webhookRate: WEBHOOK_RATE },
+      config: {
+        ...CFG,
+        connections: CONNECTIONS,
+        lagPauseMs: LAG_PAUSE_MS,
+        webhookRate: WEBHOOK_RATE,
+      },
       intake: { off: intakeOff, on: intakeOn, floor: intakeFloor, backlogAfterOn: backlog },
       bulk,
       lag,

@@ -27,7 +27,7 @@ import {
 } from './webhook-item';
 import { PassRunner } from '../pass-runner';
 
-const BATCH = 50;
+const BATCH = 100;
 const LEASE_SECONDS = 60;
 
 /** Written to `leads.sync_error` when amoCRM deletes the lead; a restore clears it. */
@@ -98,14 +98,27 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
         for (const event of events) await this.fail(event, err);
         return;
       }
+      await this.applyBatch(events, mapping);
+    }
+  }
+
+  /**
+   * One transaction per batch, a savepoint per event: an event that fails rolls back alone,
+   * and PostgreSQL flushes its log once per batch instead of once per event, which keeps the
+   * echo of a bulk sync from halving the database's capacity for new leads.
+   */
+  private async applyBatch(events: ClaimedEvent[], mapping: EffectiveMapping): Promise<void> {
+    const failed: { event: ClaimedEvent; err: unknown }[] = [];
+    await this.dataSource.transaction(async (batch) => {
       for (const event of events) {
         try {
-          await this.apply(event, mapping);
+          await batch.transaction((em) => this.apply(em, event, mapping));
         } catch (err) {
-          await this.fail(event, err);
+          failed.push({ event, err });
         }
       }
-    }
+    });
+    for (const { event, err } of failed) await this.fail(event, err);
   }
 
   private async claim(): Promise<ClaimedEvent[]> {
@@ -136,23 +149,25 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     return rows.sort((a, b) => ts(a) - ts(b) || Number(a.id) - Number(b.id));
   }
 
-  private async apply(event: ClaimedEvent, mapping: EffectiveMapping): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const outcome =
-        event.entity === 'leads' && event.amoId !== null
-          ? await this.applyLead(em, event, event.amoId, mapping)
-          : null;
-      await em.getRepository(AmoWebhookEvent).update(
-        { id: event.id },
-        {
-          state: outcome === null ? WebhookEventState.IGNORED : WebhookEventState.DONE,
-          outcome: outcome ?? `${event.entity}.${event.action} is not synced`,
-          lastError: null,
-          leaseUntil: null,
-          processedAt: new Date(),
-        },
-      );
-    });
+  private async apply(
+    em: EntityManager,
+    event: ClaimedEvent,
+    mapping: EffectiveMapping,
+  ): Promise<void> {
+    const outcome =
+      event.entity === 'leads' && event.amoId !== null
+        ? await this.applyLead(em, event, event.amoId, mapping)
+        : null;
+    await em.getRepository(AmoWebhookEvent).update(
+      { id: event.id },
+      {
+        state: outcome === null ? WebhookEventState.IGNORED : WebhookEventState.DONE,
+        outcome: outcome ?? `${event.entity}.${event.action} is not synced`,
+        lastError: null,
+        leaseUntil: null,
+        processedAt: new Date(),
+      },
+    );
   }
 
   /** Returns what happened, kept on the inbox row; null = not something we apply. */
