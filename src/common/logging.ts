@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { Params } from 'nestjs-pino';
 import { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/configuration';
@@ -22,6 +23,8 @@ export function redactUrl(url: string): string {
  */
 export function buildLoggerParams(config: AppConfig): Params {
   return {
+    // Express 5 path syntax for "every route"; the default '*' draws a deprecation warning
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.app.logLevel,
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
