@@ -453,3 +453,33 @@ describe('Outbound sync with a status that has no amoCRM stage', () => {
     }
   });
 });
+
+describe('Outbound sync when amoCRM blocks API access', () => {
+  it('pauses all sync, keeps the jobs and reports the pause in the sync view', async () => {
+    const sb = await startAmo();
+    const t = await createTestApp(amoEnv(sb, { SYNC_POLL_INTERVAL_MS: '200' }));
+    try {
+      const server = t.app.getHttpServer() as App;
+      await truncateAll(t.dataSource);
+      await connectAmo(server, sb);
+      const property = await createProperty(server);
+      sb.setBlocked(true);
+      await request(server).post('/api/leads').send(leadBody(property.id)).expect(201);
+      await eventually(
+        async () =>
+          (await request(server).get('/api/integrations/amo-crm/sync').set(admin)).body.paused !==
+          null,
+      );
+      const view = (await request(server).get('/api/integrations/amo-crm/sync').set(admin)).body;
+      expect(view.paused.reason).toContain('403');
+      expect(new Date(view.paused.until).getTime()).toBeGreaterThan(Date.now() + 10 * 60_000);
+      expect(view.jobs).toMatchObject({ PENDING: 1, DEAD: 0 });
+      const requestsWhilePaused = sb.requestLog().length;
+      await new Promise((r) => setTimeout(r, 600));
+      expect(sb.requestLog().length).toBe(requestsWhilePaused);
+    } finally {
+      await t.close();
+      await sb.stop();
+    }
+  });
+});

@@ -4,9 +4,12 @@ import { AmoTokenService, ConnectionStatus } from '../connection/amo-token.servi
 import { AmoNotConfiguredError } from '../connection/amo-connection.errors';
 import { SyncQueueService } from './sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
+import { SyncDispatcherService } from './sync-dispatcher.service';
 
 export interface SyncOverview {
   connection: ConnectionStatus;
+  /** Non-null while this instance holds all sync back because amoCRM blocked API access. */
+  paused: { until: string; reason: string } | null;
   jobs: Record<'PENDING' | 'RUNNING' | 'DONE' | 'DEAD' | 'HELD', number>;
   oldestPendingAgeSec: number | null;
   recentDead: {
@@ -39,6 +42,7 @@ export class SyncAdminService {
     private readonly dataSource: DataSource,
     private readonly tokens: AmoTokenService,
     private readonly queue: SyncQueueService,
+    private readonly dispatcher: SyncDispatcherService,
   ) {}
 
   async overview(): Promise<SyncOverview> {
@@ -83,6 +87,7 @@ export class SyncAdminService {
     );
     return {
       connection: await this.tokens.status(),
+      paused: this.dispatcher.pause,
       jobs,
       oldestPendingAgeSec: oldest?.age ?? null,
       recentDead: dead.map((d) => ({

@@ -67,6 +67,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       this.logger.error(`Sync pass failed: ${err instanceof Error ? err.message : String(err)}`),
   );
   private pausedUntil = 0;
+  private pauseReason = '';
   private unsubscribe: (() => void) | null = null;
   /**
    * A connection of its own, outside the pool, for the leader lock: the lock goes when the
@@ -107,6 +108,13 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   wake(): void {
     this.runner.wake();
+  }
+
+  /** Set while sync is paused because amoCRM blocks API access (shown in the admin sync view). */
+  get pause(): { until: string; reason: string } | null {
+    return this.pausedUntil > Date.now()
+      ? { until: new Date(this.pausedUntil).toISOString(), reason: this.pauseReason }
+      : null;
   }
 
   /** Resolves when nothing due is left (used by tests and the bulk benchmark). */
@@ -554,6 +562,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     const unknown = job.outcomeUnknown || !amo || amo.outcomeUnknown;
     if (amo?.kind === 'blocked') {
       this.pausedUntil = Date.now() + BLOCK_PAUSE_MS;
+      this.pauseReason = message;
       this.logger.error(
         `amoCRM blocks API access; sync paused for ${BLOCK_PAUSE_MS / 60_000} min: ${message}`,
       );
