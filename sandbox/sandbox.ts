@@ -79,7 +79,6 @@ export class AmoSandbox {
   private readonly api: ApiRoutes;
   private readonly manager: ManagerActions;
   private readonly retryAfterSec: number;
-  private readonly subdomain: string;
   private log: RequestLogEntry[] = [];
   private stopped = false;
 
@@ -92,7 +91,6 @@ export class AmoSandbox {
     const address = server.address() as AddressInfo;
     this.port = address.port;
     this.url = `http://${o.host}:${this.port}`;
-    this.subdomain = o.subdomain;
     this.baseDomain = `${o.subdomain}.amocrm.ru`;
     this.accountId = o.accountId;
     this.clientId = o.clientId;
