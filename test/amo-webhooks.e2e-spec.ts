@@ -248,6 +248,42 @@ describe('amoCRM webhooks (inbound sync)', () => {
     expect(await leadRow(amoId)).toMatchObject({ status: 'WON', amo_updated_at: '1700000200' });
   });
 
+  it('applies the rest of a batch when one event in it fails, and retries that one', async () => {
+    const good = await linkedLead();
+    const poisoned = await linkedLead();
+    // the database refuses any change to one lead, as a broken row or constraint would
+    await t.dataSource.query(`
+      CREATE FUNCTION refuse_poisoned_lead() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.amo_lead_id = ${poisoned} THEN RAISE EXCEPTION 'refused for the test'; END IF;
+        RETURN NEW;
+      END $$`);
+    await t.dataSource.query(
+      `CREATE TRIGGER refuse_poisoned_lead BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION refuse_poisoned_lead()`,
+    );
+    try {
+      const body = {
+        ...statusItem('leads[status][0]', poisoned, 142, 1_700_000_300),
+        ...statusItem('leads[status][1]', good, 142, 1_700_000_300),
+        ...account(),
+      };
+      await postWebhook(server, body).expect(200);
+      await eventually(async () => (await leadRow(good)).status === 'WON');
+      const rows = await t.dataSource.query<
+        { amo_id: string; state: string; last_error: string | null }[]
+      >(`SELECT amo_id, state, last_error FROM amo_webhook_events ORDER BY amo_id`);
+      expect(rows.find((r) => Number(r.amo_id) === good)?.state).toBe('DONE');
+      const failed = rows.find((r) => Number(r.amo_id) === poisoned);
+      expect(['PENDING', 'RUNNING']).toContain(failed?.state);
+      expect(failed?.last_error).toContain('refused for the test');
+      expect((await leadRow(poisoned)).status).toBe('NEW');
+    } finally {
+      await t.dataSource.query(`DROP TRIGGER IF EXISTS refuse_poisoned_lead ON leads`);
+      await t.dataSource.query(`DROP FUNCTION IF EXISTS refuse_poisoned_lead()`);
+    }
+    await eventually(async () => (await leadRow(poisoned)).status === 'WON');
+  });
+
   it('keeps the newest change when two events arrive in reverse order', async () => {
     const amoId = await linkedLead();
     await postWebhook(server, {

@@ -103,22 +103,65 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * One transaction per batch, a savepoint per event: an event that fails rolls back alone,
-   * and PostgreSQL flushes its log once per batch instead of once per event, which keeps the
-   * echo of a bulk sync from halving the database's capacity for new leads.
+   * A batch is applied in one transaction, and the events are marked in one statement, so the
+   * database flushes its log once per batch rather than once per event (a bulk sync's echo
+   * would otherwise cost it as much as the new leads themselves). If any event fails, the batch
+   * is rolled back and applied again with a savepoint per event, so only that event fails.
    */
   private async applyBatch(events: ClaimedEvent[], mapping: EffectiveMapping): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (em) => {
+        const outcomes: (string | null)[] = [];
+        for (const event of events) outcomes.push(await this.outcomeOf(em, event, mapping));
+        await this.markApplied(em, events, outcomes);
+      });
+      return;
+    } catch {
+      // fall through: find the event that fails, one savepoint at a time
+    }
     const failed: { event: ClaimedEvent; err: unknown }[] = [];
     await this.dataSource.transaction(async (batch) => {
       for (const event of events) {
         try {
-          await batch.transaction((em) => this.apply(em, event, mapping));
+          await batch.transaction(async (em) =>
+            this.markApplied(em, [event], [await this.outcomeOf(em, event, mapping)]),
+          );
         } catch (err) {
           failed.push({ event, err });
         }
       }
     });
     for (const { event, err } of failed) await this.fail(event, err);
+  }
+
+  /** What applying the event did (kept on its row); null = an entity or action we do not apply. */
+  private async outcomeOf(
+    em: EntityManager,
+    event: ClaimedEvent,
+    mapping: EffectiveMapping,
+  ): Promise<string | null> {
+    return event.entity === 'leads' && event.amoId !== null
+      ? this.applyLead(em, event, event.amoId, mapping)
+      : null;
+  }
+
+  private async markApplied(
+    em: EntityManager,
+    events: ClaimedEvent[],
+    outcomes: (string | null)[],
+  ): Promise<void> {
+    await em.query(
+      `UPDATE amo_webhook_events e
+          SET state = v.state, outcome = v.outcome, last_error = NULL, lease_until = NULL,
+              processed_at = now()
+         FROM unnest($1::bigint[], $2::varchar[], $3::text[]) AS v(id, state, outcome)
+        WHERE e.id = v.id`,
+      [
+        events.map((e) => e.id),
+        outcomes.map((o) => (o === null ? WebhookEventState.IGNORED : WebhookEventState.DONE)),
+        outcomes.map((o, i) => o ?? `${events[i].entity}.${events[i].action} is not synced`),
+      ],
+    );
   }
 
   private async claim(): Promise<ClaimedEvent[]> {
@@ -147,27 +190,6 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     // amoCRM's order; items without a time (deletes, Digital Pipeline hooks) after the rest
     const ts = (e: ClaimedEvent) => e.amoUpdatedAt ?? Number.MAX_SAFE_INTEGER;
     return rows.sort((a, b) => ts(a) - ts(b) || Number(a.id) - Number(b.id));
-  }
-
-  private async apply(
-    em: EntityManager,
-    event: ClaimedEvent,
-    mapping: EffectiveMapping,
-  ): Promise<void> {
-    const outcome =
-      event.entity === 'leads' && event.amoId !== null
-        ? await this.applyLead(em, event, event.amoId, mapping)
-        : null;
-    await em.getRepository(AmoWebhookEvent).update(
-      { id: event.id },
-      {
-        state: outcome === null ? WebhookEventState.IGNORED : WebhookEventState.DONE,
-        outcome: outcome ?? `${event.entity}.${event.action} is not synced`,
-        lastError: null,
-        leaseUntil: null,
-        processedAt: new Date(),
-      },
-    );
   }
 
   /** Returns what happened, kept on the inbox row; null = not something we apply. */
