@@ -26,6 +26,7 @@ import {
   textOf,
 } from './webhook-item';
 import { PassRunner } from '../pass-runner';
+import { SyncQueueService } from '../sync/sync-queue.service';
 
 const BATCH = 100;
 const LEASE_SECONDS = 60;
@@ -59,10 +60,12 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly dataSource: DataSource,
     private readonly mapping: AmoMappingService,
+    queue: SyncQueueService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('sync', { infer: true });
-    this.enabled = config.get('amo', { infer: true }).configured && this.settings.enabled;
+    // inbound and outbound sync are switched on and off together
+    this.enabled = queue.enabled;
   }
 
   onApplicationBootstrap(): void {
