@@ -1,11 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AmoSandbox } from '../sandbox';
 import { amoEnv, startAmo, TEST_WEBHOOK_SECRET } from './helpers/amo';
 import { ADMIN_KEY } from './helpers/test-app';
-import { freePort } from './helpers/wait';
+import { AppProcess, spawnAppProcess } from './helpers/app-process';
 
 /**
  * The real entry point as a user runs it: its own embedded database in a new folder, debug
@@ -15,41 +15,28 @@ import { freePort } from './helpers/wait';
 describe('The app process', () => {
   let sb: AmoSandbox;
   let child: ChildProcess;
-  let output = '';
+  let app: AppProcess;
   let base = '';
   const dataDir = join(mkdtempSync(join(tmpdir(), 'leads-proc-')), 'pg');
 
   beforeAll(async () => {
     sb = await startAmo();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')],
-      {
-        cwd: join(__dirname, '..'),
-        env: {
-          ...process.env,
-          ...amoEnv(sb),
-          DATABASE_URL: '',
-          TEST_DATABASE_URL: '',
-          EMBEDDED_DB_DIR: dataDir,
-          ADMIN_API_KEY: ADMIN_KEY,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'debug',
-          NODE_ENV: 'development',
-          SYNC_POLL_INTERVAL_MS: '200',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    app = await spawnAppProcess({
+      ...amoEnv(sb),
+      DATABASE_URL: '',
+      TEST_DATABASE_URL: '',
+      EMBEDDED_DB_DIR: dataDir,
+      ADMIN_API_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'development',
+      SYNC_POLL_INTERVAL_MS: '200',
+    });
+    child = app.child;
+    base = app.url;
     const until = Date.now() + 60_000;
-    while (!output.includes('listening on') && Date.now() < until)
+    while (!app.output().includes('listening on') && Date.now() < until)
       await new Promise((r) => setTimeout(r, 100));
-    expect(output).toContain('listening on');
+    expect(app.output()).toContain('listening on');
   });
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -108,7 +95,7 @@ describe('The app process', () => {
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, '.lock'))).toBe(false);
 
-    expect(output).toContain('request completed');
+    expect(app.output()).toContain('request completed');
     for (const secret of [
       '9161234567',
       '123-45-67',
@@ -119,9 +106,9 @@ describe('The app process', () => {
       code,
       ADMIN_KEY,
     ]) {
-      expect(output).not.toContain(secret);
+      expect(app.output()).not.toContain(secret);
     }
-    expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
-    expect(output).not.toContain('def50200');
+    expect(app.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+    expect(app.output()).not.toContain('def50200');
   });
 });

@@ -1,5 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { AmoSandbox } from '../../sandbox';
 import { connectAmo, startAmo } from '../helpers/amo';
 import { ADMIN_KEY, createTestApp, TestApp, truncateAll } from '../helpers/test-app';
@@ -10,7 +9,7 @@ import {
   faultEnv,
   syncIdle,
 } from './fault-helpers';
-import { freePort } from '../helpers/wait';
+import { spawnAppProcess } from '../helpers/app-process';
 
 const LEADS = 150;
 
@@ -49,25 +48,15 @@ describeOnServer('Fault: SIGKILL of the app in the middle of a create batch', ()
     // Each amoCRM request now takes 1.5 s, so the batch is surely in flight when the kill comes.
     sb.resetLog();
     sb.setLatency(1500);
-    const port = await freePort();
-    child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', '..', 'src', 'main.ts')],
-      {
-        cwd: join(__dirname, '..', '..'),
-        env: {
-          ...process.env,
-          ...faultEnv(sb),
-          ADMIN_API_KEY: ADMIN_KEY,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          MIGRATIONS_RUN: 'false',
-          LOG_LEVEL: 'silent',
-          NODE_ENV: 'test',
-        },
-        stdio: 'ignore',
-      },
-    );
+    child = (
+      await spawnAppProcess({
+        ...faultEnv(sb),
+        ADMIN_API_KEY: ADMIN_KEY,
+        MIGRATIONS_RUN: 'false',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+      })
+    ).child;
     // the contacts pull is admitted first; the complex create is sent right after it
     await eventually(() => sb.requestLog().some((r) => r.path === '/api/v4/contacts'));
     await new Promise((r) => setTimeout(r, 400));
