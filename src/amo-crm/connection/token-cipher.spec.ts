@@ -25,4 +25,20 @@ describe('TokenCipher', () => {
     ).toThrow();
     expect(() => new TokenCipher(randomBytes(32)).decrypt(stored, 'acc:1:access')).toThrow();
   });
+
+  it('refuses a shortened auth tag, even a correct prefix of the real one', () => {
+    const stored = cipher.encrypt('token', 'acc:1:access');
+    const [v, iv, tag, ct] = stored.split(':');
+    const short = Buffer.from(tag, 'base64').subarray(0, 4).toString('base64');
+    expect(() => cipher.decrypt([v, iv, short, ct].join(':'), 'acc:1:access')).toThrow(
+      /auth tag/,
+    );
+  });
+
+  it('refuses an IV of the wrong length', () => {
+    const stored = cipher.encrypt('token', 'acc:1:access');
+    const [v, , tag, ct] = stored.split(':');
+    const iv16 = Buffer.alloc(16, 1).toString('base64');
+    expect(() => cipher.decrypt([v, iv16, tag, ct].join(':'), 'acc:1:access')).toThrow(/IV/);
+  });
 });
