@@ -3,17 +3,35 @@ import { Params } from 'nestjs-pino';
 import { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/configuration';
 
-/** Query parameters that carry secrets or one-time codes and never reach the logs. */
-const SECRET_QUERY_KEYS = ['secret', 'code', 'state', 'signature', 'client_uuid', 'token'];
+/**
+ * Query parameters that carry secrets or one-time codes and never reach the logs, compared by
+ * normalized name: lower-cased, bracket suffixes (`secret[]`, `token[0]`) and separators
+ * (`access-token`, `access_token`, `accessToken`) removed. Any name ending in one of the
+ * suffixes counts as well, so `api_key` or `refresh_token` need no entry of their own.
+ */
+const SECRET_QUERY_NAMES = new Set(['secret', 'code', 'state', 'signature', 'clientuuid']);
+const SECRET_QUERY_SUFFIXES = ['secret', 'token', 'key', 'password', 'passwd', 'signature'];
+
+export function normalizeParamName(name: string): string {
+  const open = name.indexOf('[');
+  const head = open < 0 ? name : name.slice(0, open);
+  return head.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+function isSecretParam(name: string): boolean {
+  const n = normalizeParamName(name);
+  return SECRET_QUERY_NAMES.has(n) || SECRET_QUERY_SUFFIXES.some((s) => n.endsWith(s));
+}
 
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
-  for (const key of [...params.keys()]) {
-    if (SECRET_QUERY_KEYS.includes(key.toLowerCase())) params.set(key, '[REDACTED]');
+  const kept = new URLSearchParams();
+  for (const [key, value] of params) {
+    kept.append(key, isSecretParam(key) ? '[REDACTED]' : value);
   }
-  return `${url.slice(0, q)}?${params.toString()}`;
+  return `${url.slice(0, q)}?${kept.toString()}`;
 }
 
 /**
@@ -50,6 +68,10 @@ export function buildLoggerParams(config: AppConfig): Params {
           '*.refreshToken',
           '*.client_secret',
           '*.code',
+          '*.secret',
+          '*.token',
+          '*.password',
+          '*.key',
         ],
         censor: '[REDACTED]',
       },
