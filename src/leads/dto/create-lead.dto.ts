@@ -17,6 +17,13 @@ import { NoNulText, SingleLineText } from '../../common/text.validators';
 export const trimString = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
+/**
+ * E-mails are stored lower-cased, and lower-casing can lengthen a string (`İ` becomes two code
+ * units), so length limits are checked on the stored form.
+ */
+export const normalizeEmailInput = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
 export const COMMENT_MAX_LENGTH = 2000;
 
 /**
@@ -45,9 +52,10 @@ export class CreateLeadDto {
 
   @ApiPropertyOptional({ example: 'ivan@example.com', description: 'Stored lower-cased' })
   @ValidateIf((o: CreateLeadDto) => o.contactMethod === ContactMethod.EMAIL || o.guestEmail != null)
-  @Transform(trimString)
+  @Transform(normalizeEmailInput)
   @IsString()
   @MaxLength(254)
+  @SingleLineText()
   @IsEmail({}, { message: 'guestEmail must be an e-mail address' })
   guestEmail?: string;
 

@@ -2,13 +2,17 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsEnum, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { ContactMethod, ContactTime } from '../lead.enums';
-import { COMMENT_MAX_LENGTH, trimString } from './create-lead.dto';
+import { COMMENT_MAX_LENGTH, normalizeEmailInput, trimString } from './create-lead.dto';
+import { OptionalButNotNull } from '../../common/presence.validators';
 import { NoNulText, SingleLineText } from '../../common/text.validators';
 
-/** Guest fields an admin may correct. `null` clears an optional field. */
+/**
+ * Guest fields an admin may correct. `null` clears an optional field (phone, e-mail, comment)
+ * and is refused for the others.
+ */
 export class UpdateLeadDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @OptionalButNotNull()
   @Transform(trimString)
   @IsString()
   @Length(1, 200)
@@ -24,19 +28,20 @@ export class UpdateLeadDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trimString)
+  @Transform(normalizeEmailInput)
   @IsString()
   @MaxLength(254)
+  @SingleLineText()
   @IsEmail({}, { message: 'guestEmail must be an e-mail address' })
   guestEmail?: string | null;
 
   @ApiPropertyOptional({ enum: ContactMethod })
-  @IsOptional()
+  @OptionalButNotNull()
   @IsEnum(ContactMethod)
   contactMethod?: ContactMethod;
 
   @ApiPropertyOptional({ enum: ContactTime })
-  @IsOptional()
+  @OptionalButNotNull()
   @IsEnum(ContactTime)
   contactTime?: ContactTime;
 
