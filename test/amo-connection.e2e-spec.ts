@@ -182,7 +182,7 @@ describe('amoCRM connection', () => {
     const attempts = sb.refreshLog().length;
     await request(server).get('/api/integrations/amo-crm/test').set(admin).expect(409);
     expect(sb.refreshLog().length).toBe(attempts);
-    const health = await request(server).get('/api/health').expect(200);
+    const health = await request(server).get('/api/health/details').set(admin).expect(200);
     expect(health.body.amoCrm.state).toBe('REAUTH_REQUIRED');
   });
 
@@ -269,7 +269,8 @@ describe('amoCRM connection with a foreign account or none', () => {
         .expect(503);
       expect(res.body.message).toContain('not configured');
       const health = await request(t.app.getHttpServer() as App)
-        .get('/api/health')
+        .get('/api/health/details')
+        .set(admin)
         .expect(200);
       expect(health.body.amoCrm.state).toBe('NOT_CONFIGURED');
     } finally {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AmoTokenService, ConnectionStatus } from '../amo-crm/connection/amo-token.service';
 
@@ -8,10 +8,17 @@ export interface HealthReport {
   amoCrm: { state: ConnectionStatus['state'] | 'UNKNOWN'; expiresAt: string | null };
 }
 
+export interface PublicHealth {
+  status: 'up' | 'down';
+}
+
 const DB_CHECK_TIMEOUT_MS = 2_000;
 
 @Injectable()
 export class HealthService {
+  private readonly logger = new Logger(HealthService.name);
+  private lastDatabaseStatus: 'up' | 'down' = 'up';
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly amoTokens: AmoTokenService,
@@ -19,6 +26,12 @@ export class HealthService {
 
   async check(): Promise<HealthReport> {
     const database = await this.checkDatabase();
+    // once per change, not per probe: a balancer checking every second would flood the log
+    if (database.status !== this.lastDatabaseStatus) {
+      this.lastDatabaseStatus = database.status;
+      if (database.status === 'down') this.logger.error(`Database check failed: ${database.error}`);
+      else this.logger.log('Database check passes again');
+    }
     const amoCrm =
       database.status === 'up'
         ? await this.checkAmo()
