@@ -54,3 +54,32 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(name);
   });
 });
+
+describe('shared secrets', () => {
+  it.each([
+    ['the .env.example admin placeholder', 'ADMIN_API_KEY', 'replace-with-a-long-random-string'],
+    [
+      'the .env.example webhook placeholder',
+      'AMO_WEBHOOK_SECRET',
+      'replace-with-another-long-random-string',
+    ],
+    ['the README example', 'ADMIN_API_KEY', 'change-me-to-a-long-random-key'],
+    ['16 characters', 'ADMIN_API_KEY', 'k'.repeat(8) + 'Zq81-xYw'],
+    ['31 random characters', 'AMO_WEBHOOK_SECRET', randomBytes(24).toString('base64').slice(0, 31)],
+    ['a repeated character', 'ADMIN_API_KEY', 'a'.repeat(40)],
+    ['a short repeated pattern', 'AMO_WEBHOOK_SECRET', 'abcd'.repeat(10)],
+  ])('refuses %s with a hint how to generate one', (_what, name, value) => {
+    const env = name === 'AMO_WEBHOOK_SECRET' ? { ...amo, [name]: value } : { [name]: value };
+    expect(() => loadConfig(env)).toThrow(name);
+    expect(() => loadConfig(env)).toThrow('openssl rand -base64 32');
+  });
+
+  it.each([
+    ['openssl rand -base64 32', randomBytes(32).toString('base64')],
+    ['openssl rand -hex 32', randomBytes(32).toString('hex')],
+    ['24 bytes base64url (32 characters)', randomBytes(24).toString('base64url')],
+  ])('accepts the output of %s', (_what, value) => {
+    expect(loadConfig({ ...amo, ADMIN_API_KEY: value, AMO_WEBHOOK_SECRET: value }).app.adminApiKey)
+      .toBe(value);
+  });
+});

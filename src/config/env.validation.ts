@@ -12,6 +12,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { IsStrongSecret } from './secret-strength';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim())
@@ -79,8 +80,7 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsString()
-  @Matches(/^.{16,}$/, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  @IsStrongSecret()
   ADMIN_API_KEY?: string;
 
   @IsOptional()
@@ -153,7 +153,7 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^.{16,}$/, { message: 'AMO_WEBHOOK_SECRET must be at least 16 characters' })
+  @IsStrongSecret()
   AMO_WEBHOOK_SECRET?: string;
 
   @IsOptional()

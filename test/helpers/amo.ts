@@ -7,7 +7,7 @@ import { freePort } from './wait';
 
 /** A fixed test-only key (32 bytes, base64); never used outside tests. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
-export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+export const TEST_WEBHOOK_SECRET = 'wH4nR8xqT2bLm6ZcV0yKp9sJd3FgE7aU1iOe5';
 
 export async function startAmo(opts: SandboxOptions = {}): Promise<AmoSandbox> {
   return startSandbox({ strictRefresh: true, webhookRetryDelaysMs: [50, 100, 200], ...opts });

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 
-export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+/** A fixed test-only key (random, 32+ characters as the config demands); never used outside tests. */
+export const ADMIN_KEY = 'tK7vQ2mXe9LpR4sWz8NbJ3cYh6GfD1aU5oVi0';
 
 /** Settings every e2e app gets unless a test overrides them. */
 const BASE_ENV: Record<string, string> = {

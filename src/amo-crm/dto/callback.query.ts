@@ -1,6 +1,11 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IgnoreUnknownParameters } from '../../common/validation';
 
-/** What amoCRM appends to the redirect URI after the consent page. */
+/**
+ * What amoCRM appends to the redirect URI after the consent page. amoCRM may add parameters
+ * at any time, so unknown ones are dropped here (and only here) instead of refused.
+ */
+@IgnoreUnknownParameters()
 export class CallbackQuery {
   @IsOptional()
   @IsString()
