@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AmoCrmModule } from './amo-crm/amo-crm.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -13,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LeadsModule } from './leads/leads.module';
 import { PropertiesModule } from './properties/properties.module';
+import { LeadFormThrottlerModule } from './throttling/throttling.module';
 
 const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
   app: config.get('app', { infer: true }),
@@ -28,15 +28,7 @@ const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => buildLoggerParams(fullConfig(config)),
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AppConfig, true>) => {
-        const app = config.get('app', { infer: true });
-        return [
-          { name: 'leadForm', limit: app.leadFormRateLimit, ttl: app.leadFormRateWindowSec * 1000 },
-        ];
-      },
-    }),
+    LeadFormThrottlerModule,
     ScheduleModule.forRoot(),
     DatabaseModule,
     HealthModule,

@@ -18,6 +18,10 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   const settings = config.get('app', { infer: true });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
+  // Behind nginx or a balancer the socket's address is the proxy's; only the listed proxies'
+  // X-Forwarded-For is believed (TRUST_PROXY), so req.ip — what the throttles count — is the
+  // visitor's. Off by default: directly exposed, that header is the client's own invention.
+  if (settings.trustProxy !== false) app.set('trust proxy', settings.trustProxy);
   app.use(helmet());
   app.enableCors({ origin: settings.corsOrigins.length ? settings.corsOrigins : false });
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });

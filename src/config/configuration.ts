@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { EnvironmentVariables, validateEnv } from './env.validation';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 export interface AppSettings {
   env: 'development' | 'production' | 'test';
@@ -11,6 +12,15 @@ export interface AppSettings {
   corsOrigins: string[];
   leadFormRateLimit: number;
   leadFormRateWindowSec: number;
+  /** Server-to-server posting: the `X-Site-Key` header's value and that caller's own limit. */
+  leadFormSiteKey: string | null;
+  leadFormSiteRateLimit: number;
+  /** OAuth callback and disconnect hook: per client address, in total, per window. */
+  oauthRateLimit: number;
+  oauthRateLimitTotal: number;
+  oauthRateWindowSec: number;
+  /** Express `trust proxy`; false = the socket's address is the client's. */
+  trustProxy: TrustProxy;
   logLevel: string;
 }
 
@@ -141,6 +151,12 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
         .filter(Boolean),
       leadFormRateLimit: env.LEAD_FORM_RATE_LIMIT ?? 20,
       leadFormRateWindowSec: env.LEAD_FORM_RATE_WINDOW_SEC ?? 60,
+      leadFormSiteKey: env.LEAD_FORM_SITE_KEY ?? null,
+      leadFormSiteRateLimit: env.LEAD_FORM_SITE_RATE_LIMIT ?? 600,
+      oauthRateLimit: env.OAUTH_RATE_LIMIT ?? 5,
+      oauthRateLimitTotal: env.OAUTH_RATE_LIMIT_TOTAL ?? 20,
+      oauthRateWindowSec: env.OAUTH_RATE_WINDOW_SEC ?? 60,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
       logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     },
     database: {

@@ -109,6 +109,41 @@ export class EnvironmentVariables {
   @Min(1)
   LEAD_FORM_RATE_WINDOW_SEC?: number;
 
+  /** A shared secret the property site's server sends as `X-Site-Key` to get its own limit. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsStrongSecret()
+  LEAD_FORM_SITE_KEY?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LEAD_FORM_SITE_RATE_LIMIT?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OAUTH_RATE_LIMIT?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OAUTH_RATE_LIMIT_TOTAL?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OAUTH_RATE_WINDOW_SEC?: number;
+
+  /** Parsed and checked in configuration.ts (hop count or addresses; never "true"). */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;

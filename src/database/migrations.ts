@@ -3,6 +3,7 @@ import { CreateAmoTokens1764234000000 } from '../../migrations/1764234000000-Cre
 import { CreateAmoSyncJobs1764237600000 } from '../../migrations/1764237600000-CreateAmoSyncJobs';
 import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/1764241200000-CreateAmoContactsAndSyncState';
 import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
+import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateAmoSyncJobs1764237600000,
   CreateAmoContactsAndSyncState1764241200000,
   CreateAmoWebhookEvents1764244800000,
+  CreateThrottleHits1765400000000,
 ];
