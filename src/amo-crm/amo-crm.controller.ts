@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { AdminGuard } from '../common/admin.guard';
 import { AmoConnectionService, ConnectedAccount } from './connection/amo-connection.service';
+import { OAuthThrottleGuard } from './connection/oauth-throttle.guard';
 import { CallbackQuery } from './dto/callback.query';
 import { DisconnectHookQuery } from './dto/disconnect-hook.query';
 
@@ -22,6 +23,7 @@ export class AmoCrmController {
   }
 
   @Get('callback')
+  @UseGuards(OAuthThrottleGuard)
   async callback(@Query() q: CallbackQuery): Promise<ConnectedAccount> {
     return this.connection.handleCallback(q);
   }
@@ -34,6 +36,7 @@ export class AmoCrmController {
   }
 
   @Get('disconnect')
+  @UseGuards(OAuthThrottleGuard)
   async disconnect(@Query() q: DisconnectHookQuery): Promise<{ disconnected: true }> {
     return this.connection.handleDisconnectHook(q);
   }

@@ -1,6 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ThrottleStorageModule } from '../throttling/throttling.module';
 import { AmoCrmApiService } from './client/amo-crm-api.service';
 import { AmoCrmHttpClient } from './client/amo-crm-http.client';
 import { AmoCrmController } from './amo-crm.controller';
@@ -27,6 +28,7 @@ import { AmoWebhookWorker } from './webhooks/amo-webhook.worker';
   imports: [
     HttpModule,
     SyncQueueModule,
+    ThrottleStorageModule,
     TypeOrmModule.forFeature([AmoToken, AmoOAuthState, AmoSyncJob, AmoWebhookEvent]),
   ],
   controllers: [AmoCrmController, AmoCrmSyncController, AmoWebhookController],
