@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './common/validation';
 import { WEBHOOK_PATH } from './amo-crm/webhooks/amo-webhook-registration.service';
 import { WEBHOOK_LIMITS } from './amo-crm/webhooks/webhook-body.parser';
+import { webhookSecretGate } from './amo-crm/webhooks/webhook-secret.gate';
 import { AppConfig } from './config/configuration';
 
 export const JSON_BODY_LIMIT = '32kb';
@@ -25,6 +26,9 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(helmet());
   app.enableCors({ origin: settings.corsOrigins.length ? settings.corsOrigins : false });
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // The webhook's secret is checked before its body is read: a refusal costs no parsing.
+  const amo = config.get('amo', { infer: true });
+  app.use(WEBHOOK_PATH, webhookSecretGate(amo.configured ? amo.webhookSecret : null));
   // amoCRM posts batches of up to 250 form-encoded items to the webhook alone; every other
   // route keeps the small limits. Registered first, so the general parser skips those bodies.
   app.use(

@@ -19,11 +19,14 @@ export interface ParsedWebhookBody {
 /**
  * Limits of one webhook body. The byte and parameter limits are enforced by the body parser
  * (413 above them) and checked again here, since this parser must not trust its caller. They
- * are sized for amoCRM's largest batches: 250 items of ~25 fields plus custom fields fit well.
+ * are sized from a measured worst case: 250 `leads[status]` items (amoCRM's largest batch) with
+ * a 60-character Cyrillic name, 5 tags and 15 Cyrillic custom fields each is 2.66 MB and
+ * 18,503 parameters (`test/helpers/webhook-batch.ts`); the limits (3 MiB, 25,000) leave about 18 % and 35 % on
+ * top of that, and refuse anything bigger before it costs parsing time.
  */
 export const WEBHOOK_LIMITS = {
-  bodyBytes: 4 * 1024 * 1024,
-  maxParams: 50_000,
+  bodyBytes: 3 * 1024 * 1024,
+  maxParams: 25_000,
   /** `leads[status][0][custom_fields][0][values][0][value]` is 8 levels deep. */
   maxDepth: 10,
   maxKeyLength: 256,
