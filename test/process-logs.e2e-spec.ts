@@ -12,6 +12,8 @@ import { AppProcess, spawnAppProcess } from './helpers/app-process';
  * logging, a full lead round trip, then SIGTERM. Its output must hold no personal data and no
  * secret, and it must stop cleanly.
  */
+const DISGUISED = 'disguisedSecretValue';
+
 describe('The app process', () => {
   let sb: AmoSandbox;
   let child: ChildProcess;
@@ -89,6 +91,21 @@ describe('The app process', () => {
       body: `account[id]=${sb.accountId}`,
     });
     await fetch(`${base}/api/integrations/amo-crm/callback?code=used-code-${code}`);
+    // the same secrets under disguised parameter names, on routes that answer 4xx
+    const disguised = [
+      `secret[]=${DISGUISED}a`,
+      `secret%5B0%5D=${DISGUISED}b`,
+      `SECRET=${DISGUISED}c`,
+      `access_token=${DISGUISED}d`,
+      `accessToken=${DISGUISED}e`,
+      `key=${DISGUISED}f`,
+      `password=${DISGUISED}g`,
+      `token=${DISGUISED}h`,
+    ];
+    for (const q of disguised) {
+      await fetch(`${base}/api/integrations/amo-crm/webhook?${q}`, { method: 'POST' });
+      await fetch(`${base}/api/properties?${q}`);
+    }
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     child.kill('SIGTERM');
@@ -108,6 +125,9 @@ describe('The app process', () => {
     ]) {
       expect(app.output()).not.toContain(secret);
     }
+    expect(app.output()).not.toContain(DISGUISED);
+    // the requests were logged, with the values masked
+    expect(app.output()).toContain('/api/properties?');
     expect(app.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
     expect(app.output()).not.toContain('def50200');
   });
