@@ -42,7 +42,18 @@ export class WebhookFailureCounter {
   }
 }
 
-function refuse(res: Response, statusCode: number, message: string): void {
+/** Bodies above this are not drained after a refusal: the connection is closed instead. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+
+function refuse(req: Request, res: Response, statusCode: number, message: string): void {
+  // Node reads and discards an unread body to keep the connection alive; for a flood of
+  // multi-megabyte bodies that reading is the whole cost. Closing the connection after the
+  // answer stops it. amoCRM's own deliveries are far smaller and keep the normal path.
+  const length = Number(req.headers['content-length'] ?? Number.POSITIVE_INFINITY);
+  if (!(length <= DRAIN_LIMIT_BYTES)) {
+    res.setHeader('Connection', 'close');
+    res.once('finish', () => req.socket.destroy());
+  }
   res.status(statusCode).json({ statusCode, message });
 }
 
@@ -64,20 +75,20 @@ export function webhookSecretGate(
       return;
     }
     if (!expected) {
-      refuse(res, 503, new AmoNotConfiguredError().message);
+      refuse(req, res, 503, new AmoNotConfiguredError().message);
       return;
     }
     const address = normalizeIp(req.ip ?? '');
     const blockedFor = failures.isBlocked(address);
     if (blockedFor !== null) {
       res.setHeader('Retry-After', String(blockedFor));
-      refuse(res, 429, 'Too many requests with a wrong webhook secret from this address');
+      refuse(req, res, 429, 'Too many requests with a wrong webhook secret from this address');
       return;
     }
     const given = req.query.secret;
     if (!timingSafeEqual(digest(typeof given === 'string' ? given : ''), expected)) {
       failures.fail(address);
-      refuse(res, 401, 'Missing or wrong webhook secret');
+      refuse(req, res, 401, 'Missing or wrong webhook secret');
       return;
     }
     next();
