@@ -16,7 +16,7 @@ describe('Hardened input handling', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    server = t.app.getHttpServer() as App;
+    server = t.app.getHttpServer();
   });
   afterAll(async () => t.close());
   beforeEach(async () => {
@@ -189,7 +189,7 @@ describe('Secrets, health and the OAuth callback', () => {
   beforeAll(async () => {
     sb = await startAmo();
     t = await createTestApp(amoEnv(sb));
-    server = t.app.getHttpServer() as App;
+    server = t.app.getHttpServer();
   });
   afterAll(async () => {
     await t.close();

@@ -75,7 +75,7 @@ describe('Lead form throttle behind a proxy and across instances', () => {
   onServer('shares one count between two instances on one database', async () => {
     const a = await boot({});
     const b = await boot({});
-    const { id } = await createProperty(a.app.getHttpServer() as App);
+    const { id } = await createProperty(a.app.getHttpServer());
     await postLead(a.app.getHttpServer() as App, id).expect(201);
     await postLead(b.app.getHttpServer() as App, id).expect(201);
     await postLead(a.app.getHttpServer() as App, id).expect(429);
@@ -121,7 +121,7 @@ describe('OAuth callback and disconnect hook throttle', () => {
   beforeAll(async () => {
     sb = await startAmo();
     t = await createTestApp(amoEnv(sb, { TRUST_PROXY: 'loopback', SYNC_POLL_INTERVAL_MS: '200' }));
-    server = t.app.getHttpServer() as App;
+    server = t.app.getHttpServer();
   });
   afterAll(async () => {
     await t.close();

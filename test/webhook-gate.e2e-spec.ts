@@ -51,7 +51,7 @@ describe('Webhook receiver: the secret before the body', () => {
     sb = await startAmo();
     // the worker stays off: these tests look at what the receiver stores
     t = await createListeningAmoApp(sb, { SYNC_ENABLED: 'false' });
-    server = t.app.getHttpServer() as App;
+    server = t.app.getHttpServer();
   });
   afterAll(async () => {
     await t.close();

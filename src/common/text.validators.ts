@@ -17,7 +17,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const SEPARATOR = /[\u2028\u2029]/u;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const ZERO_WIDTH = /[\u200b\u2060-\u2064\ufeff\u180e]/u;
-const JOINABLE = String.raw`[\p{L}\p{M}\p{N}\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0F]`;
+const JOINABLE = String.raw`[\p{L}\p{M}\p{N}\p{Extended_Pictographic}\p{Emoji_Modifier}]`;
 const LOOSE_JOINER = new RegExp(
   String.raw`(?<!${JOINABLE})[\u200c\u200d]|[\u200c\u200d](?!${JOINABLE})`,
   'u',

@@ -79,7 +79,8 @@ describe('shared secrets', () => {
     ['openssl rand -hex 32', randomBytes(32).toString('hex')],
     ['24 bytes base64url (32 characters)', randomBytes(24).toString('base64url')],
   ])('accepts the output of %s', (_what, value) => {
-    expect(loadConfig({ ...amo, ADMIN_API_KEY: value, AMO_WEBHOOK_SECRET: value }).app.adminApiKey)
-      .toBe(value);
+    expect(
+      loadConfig({ ...amo, ADMIN_API_KEY: value, AMO_WEBHOOK_SECRET: value }).app.adminApiKey,
+    ).toBe(value);
   });
 });

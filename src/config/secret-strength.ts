@@ -13,7 +13,8 @@ const KNOWN_PLACEHOLDERS = new Set([
   'replace-with-32-bytes-base64',
   'change-me-to-a-long-random-key',
 ]);
-const PLACEHOLDER_WORDS = /replace|change-?me|example|placeholder|your[-_]?(key|secret)|secret-?here/i;
+const PLACEHOLDER_WORDS =
+  /replace|change-?me|example|placeholder|your[-_]?(key|secret)|secret-?here/i;
 
 /** Shannon entropy of the string's own character distribution, in bits per character. */
 function bitsPerChar(value: string): number {

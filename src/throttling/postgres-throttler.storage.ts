@@ -53,9 +53,10 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
   private sweepSometimes(): void {
     if (Date.now() - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = Date.now();
-    this.dataSource.query(`DELETE FROM throttle_hits WHERE expires_at < now()`).catch(
-      (err: unknown) =>
+    this.dataSource
+      .query(`DELETE FROM throttle_hits WHERE expires_at < now()`)
+      .catch((err: unknown) =>
         this.logger.warn(`Could not sweep old throttle counters: ${(err as Error).message}`),
-    );
+      );
   }
 }

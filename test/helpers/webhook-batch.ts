@@ -7,9 +7,10 @@
 export function heavyStatusBatch(accountId: number, firstLeadId = 30_000_000, items = 250): string {
   const form = new URLSearchParams();
   const cyr = (n: number, seed: number): string =>
-    Array.from({ length: n }, (_, i) => 'абвгдеёжзийклмнопрстуфхцчшщыэюя'[(seed + i * 7) % 31]).join(
-      '',
-    );
+    Array.from(
+      { length: n },
+      (_, i) => 'абвгдеёжзийклмнопрстуфхцчшщыэюя'[(seed + i * 7) % 31],
+    ).join('');
   for (let i = 0; i < items; i++) {
     const p = `leads[status][${i}]`;
     const ts = String(1_765_000_000 + i);
@@ -33,7 +34,8 @@ export function heavyStatusBatch(accountId: number, firstLeadId = 30_000_000, it
       form.append(`${p}[custom_fields][${f}][id]`, String(8_000_100 + f));
       form.append(`${p}[custom_fields][${f}][name]`, cyr(25, f));
       form.append(`${p}[custom_fields][${f}][values][0][value]`, cyr(30, i + f));
-      if (f % 3 === 0) form.append(`${p}[custom_fields][${f}][values][0][enum]`, String(8_100_000 + f));
+      if (f % 3 === 0)
+        form.append(`${p}[custom_fields][${f}][values][0][enum]`, String(8_100_000 + f));
     }
     form.append(`${p}[created_at]`, ts);
     form.append(`${p}[updated_at]`, ts);
