@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
-import { SyncDispatcherService } from '../src/amo-crm/sync/sync-dispatcher.service';
+import { SyncDispatcherService } from '../src/amo-crm/outbound/sync-dispatcher.service';
 import { amoEnv, connectAmo, maxRequestsInAnySecond, startAmo } from './helpers/amo';
 import { admin, createProperty, leadBody } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
-import { SyncDispatcherService } from '../src/amo-crm/sync/sync-dispatcher.service';
-import { AmoReconciliationService } from '../src/amo-crm/webhooks/amo-reconciliation.service';
-import { AmoWebhookWorker } from '../src/amo-crm/webhooks/amo-webhook.worker';
+import { SyncDispatcherService } from '../src/amo-crm/outbound/sync-dispatcher.service';
+import { AmoReconciliationService } from '../src/amo-crm/inbound/amo-reconciliation.service';
+import { AmoWebhookWorker } from '../src/amo-crm/inbound/amo-webhook.worker';
 import {
   amoEnv,
   connectAmo,

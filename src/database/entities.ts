@@ -1,7 +1,7 @@
-import { AmoOAuthState } from '../amo-crm/connection/amo-oauth-state.entity';
-import { AmoToken } from '../amo-crm/connection/amo-token.entity';
-import { AmoSyncJob } from '../amo-crm/sync/amo-sync-job.entity';
-import { AmoWebhookEvent } from '../amo-crm/webhooks/amo-webhook-event.entity';
+import { AmoOAuthState } from '../amo-crm/auth/amo-oauth-state.entity';
+import { AmoToken } from '../amo-crm/auth/amo-token.entity';
+import { AmoSyncJob } from '../amo-crm/outbox/amo-sync-job.entity';
+import { AmoWebhookEvent } from '../amo-crm/inbound/amo-webhook-event.entity';
 import { Lead } from '../leads/lead.entity';
 import { Property } from '../properties/property.entity';
 

@@ -5,17 +5,17 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LessThan, Repository } from 'typeorm';
 import { ForbiddenError, InvalidInputError, UpstreamError } from '../../common/domain-errors';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoAccount, AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoAccount, AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoCrmHttpClient } from '../client/amo-crm-http.client';
-import { CallbackQuery } from '../dto/callback.query';
-import { DisconnectHookQuery } from '../dto/disconnect-hook.query';
-import { AmoNotConfiguredError } from './amo-connection.errors';
-import { AmoOAuthState } from './amo-oauth-state.entity';
-import { AmoTokenService } from './amo-token.service';
-import { SyncQueueService } from '../sync/sync-queue.service';
+import { CallbackQuery } from './dto/callback.query';
+import { DisconnectHookQuery } from './dto/disconnect-hook.query';
+import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
+import { AmoOAuthState } from '../auth/amo-oauth-state.entity';
+import { AmoTokenService } from '../auth/amo-token.service';
+import { SyncQueueService } from '../outbox/sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
-import { AmoWebhookRegistrationService } from '../webhooks/amo-webhook-registration.service';
+import { AmoWebhookRegistrationService } from '../inbound/amo-webhook-registration.service';
 
 const STATE_TTL_MS = 10 * 60_000;
 

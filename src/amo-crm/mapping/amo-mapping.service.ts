@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { AppConfig } from '../../config/configuration';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import {
   AmoCustomField,
   AmoMappingConfig,

@@ -7,19 +7,19 @@ import { Lead } from '../../leads/lead.entity';
 import { LeadSyncState } from '../../leads/lead.enums';
 import { Property } from '../../properties/property.entity';
 import { AppConfig, SyncSettings } from '../../config/configuration';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
-import { AmoNotConfiguredError, AmoNotConnectedError } from '../connection/amo-connection.errors';
-import { AmoConnectionState } from '../connection/amo-token.entity';
-import { AmoTokenService } from '../connection/amo-token.service';
+import { AmoNotConfiguredError, AmoNotConnectedError } from '../auth/amo-connection.errors';
+import { AmoConnectionState } from '../auth/amo-token.entity';
+import { AmoTokenService } from '../auth/amo-token.service';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
-import { PassRunner } from '../pass-runner';
+import { PassRunner } from '../../common/pass-runner';
 import { EffectiveMapping } from '../mapping/amo-mapping';
-import { AmoSyncJob, SyncJobKind, SyncJobState } from './amo-sync-job.entity';
-import { backoffDelayMs } from './backoff';
+import { AmoSyncJob, SyncJobKind, SyncJobState } from '../outbox/amo-sync-job.entity';
+import { backoffDelayMs } from '../../common/backoff';
 import { ContactDirectoryService } from './contact-directory.service';
 import { amoLeadName, complexLeadItem, leadCustomFields } from './lead-payload';
-import { SyncQueueService } from './sync-queue.service';
+import { SyncQueueService } from '../outbox/sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
 
 /** Jobs claimed per pass: creates go out 50 per complex request, notes 250 per request. */

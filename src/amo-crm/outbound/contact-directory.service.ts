@@ -3,8 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { normalizeEmail, normalizePhone } from '../../leads/contact-normalization';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
-import { AmoSyncStateStore } from './amo-sync-state.repository';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
+import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
 
 interface AmoContactRead {
   id: number;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AmoTokenService } from '../connection/amo-token.service';
-import { AmoCrmError } from './amo-crm.error';
-import { AmoCrmHttpClient, AmoRequest } from './amo-crm-http.client';
+import { AmoTokenService } from '../auth/amo-token.service';
+import { AmoCrmError } from '../client/amo-crm.error';
+import { AmoCrmHttpClient, AmoRequest } from '../client/amo-crm-http.client';
 
 export interface AmoAccount {
   id: number;

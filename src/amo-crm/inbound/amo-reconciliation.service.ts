@@ -2,11 +2,11 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
-import { AmoConnectionState } from '../connection/amo-token.entity';
-import { AmoTokenService } from '../connection/amo-token.service';
-import { AmoSyncStateStore } from '../sync/amo-sync-state.repository';
+import { AmoConnectionState } from '../auth/amo-token.entity';
+import { AmoTokenService } from '../auth/amo-token.service';
+import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
 import { AmoWebhookInboxService, inboxRow } from './amo-webhook-inbox.service';
 import { AmoWebhookWorker } from './amo-webhook.worker';
 import { WebhookItem } from './webhook-body.parser';

@@ -1,10 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
-import { AmoConnectionState } from '../connection/amo-token.entity';
-import { AmoTokenService } from '../connection/amo-token.service';
+import { AmoConnectionState } from '../auth/amo-token.entity';
+import { AmoTokenService } from '../auth/amo-token.service';
 import { AmoReconciliationService } from './amo-reconciliation.service';
 
 export const WEBHOOK_PATH = '/api/integrations/amo-crm/webhook';

@@ -12,10 +12,10 @@ import {
   LeadSyncState,
 } from '../../leads/lead.enums';
 import { AmoCrmError } from '../client/amo-crm.error';
-import { AmoNotConfiguredError, AmoNotConnectedError } from '../connection/amo-connection.errors';
+import { AmoNotConfiguredError, AmoNotConnectedError } from '../auth/amo-connection.errors';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
-import { backoffDelayMs } from '../sync/backoff';
+import { backoffDelayMs } from '../../common/backoff';
 import { AmoWebhookEvent, WebhookEventState } from './amo-webhook-event.entity';
 import {
   guestNameFrom,
@@ -25,8 +25,8 @@ import {
   ourLeadMarker,
   textOf,
 } from './webhook-item';
-import { PassRunner } from '../pass-runner';
-import { SyncQueueService } from '../sync/sync-queue.service';
+import { PassRunner } from '../../common/pass-runner';
+import { SyncQueueService } from '../outbox/sync-queue.service';
 
 const BATCH = 100;
 const LEASE_SECONDS = 60;
