@@ -5,7 +5,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LessThan, Repository } from 'typeorm';
 import { ForbiddenError, InvalidInputError, UpstreamError } from '../../common/domain-errors';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoAccount, AmoCrmApiService } from '../api/amo-crm-api.service';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoCrmHttpClient } from '../client/amo-crm-http.client';
 import { CallbackQuery } from './dto/callback.query';
@@ -74,11 +74,7 @@ export class AmoConnectionService {
       this.client.exchangeCode(q.code!),
     );
     const account = await this.upstream('read the account', () =>
-      this.client.request<AmoAccount>({
-        method: 'GET',
-        path: '/api/v4/account',
-        accessToken: pair.accessToken,
-      }),
+      this.api.accountOf(pair.accessToken),
     );
     if (!account || Number(account.id) !== this.settings.accountId) {
       // The pair is dropped unsaved: a foreign account must never receive our leads.
@@ -109,7 +105,7 @@ export class AmoConnectionService {
 
   async test(): Promise<ConnectedAccount> {
     this.requireConfigured();
-    const account = await this.upstream('read the account', () => this.api.getAccount());
+    const account = await this.upstream('read the account', () => this.api.account());
     const status = await this.tokens.status();
     return {
       connected: true,

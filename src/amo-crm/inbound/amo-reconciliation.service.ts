@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { AmoSettings, AppConfig } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
+import { AmoLeadRead } from '../api/amo-crm.types';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
@@ -12,18 +13,6 @@ import { AmoWebhookWorker } from './amo-webhook.worker';
 import { WebhookItem } from './webhook-body.parser';
 
 export const RECONCILE_WATERMARK_KEY = 'leads_reconciled_until';
-
-interface AmoLeadRead {
-  id: number;
-  name?: string | null;
-  price?: number | null;
-  status_id?: number;
-  pipeline_id?: number;
-  created_at?: number;
-  updated_at?: number;
-  custom_fields_values?:
-    { field_id: number; values?: { value?: unknown; enum_id?: number | null }[] | null }[] | null;
-}
 
 export interface ReconcileResult {
   /** Leads amoCRM reported as changed since the watermark. */
@@ -142,10 +131,7 @@ export class AmoReconciliationService implements OnApplicationBootstrap, OnAppli
     }
     const from = Number(stored);
     // `from` is inclusive: changes later in the same second as the last pull are not missed.
-    const leads = await this.api.getAll<AmoLeadRead>('/api/v4/leads', 'leads', {
-      'filter[updated_at][from]': from,
-      'order[updated_at]': 'asc',
-    });
+    const leads = await this.api.leadsUpdatedSince(from);
     const rows = leads.map((l) =>
       inboxRow(this.settings.accountId, 'leads', 'reconcile', leadAsItem(l), true),
     );

@@ -17,13 +17,6 @@ export const WEBHOOK_SETTINGS = [
 ] as const;
 const CHECK_INTERVAL_MS = 10 * 60_000;
 
-interface AmoWebhook {
-  id: number;
-  destination: string;
-  disabled?: boolean;
-  settings?: string[];
-}
-
 export type RegistrationResult = 'registered' | 'present' | 'skipped';
 
 /**
@@ -96,20 +89,11 @@ export class AmoWebhookRegistrationService
     const destination = this.destination();
     if (!destination) return 'skipped';
     if ((await this.tokens.status()).state !== AmoConnectionState.CONNECTED) return 'skipped';
-    const page = await this.api.call<{ _embedded?: { webhooks?: AmoWebhook[] } }>({
-      method: 'GET',
-      path: '/api/v4/webhooks',
-      query: { 'filter[destination]': destination },
-    });
-    const hook = (page?._embedded?.webhooks ?? []).find((h) => h.destination === destination);
+    const hooks = await this.api.webhooks(destination);
+    const hook = hooks.find((h) => h.destination === destination);
     const complete = WEBHOOK_SETTINGS.every((s) => hook?.settings?.includes(s));
     if (hook && !hook.disabled && complete) return 'present';
-    // Posting the same destination again replaces its settings and re-enables it.
-    await this.api.call({
-      method: 'POST',
-      path: '/api/v4/webhooks',
-      body: { destination, settings: [...WEBHOOK_SETTINGS] },
-    });
+    await this.api.subscribeWebhook(destination, [...WEBHOOK_SETTINGS]);
     this.logger.log(
       hook
         ? 'amoCRM webhook was disabled or incomplete; registered again'

@@ -3,13 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { AppConfig } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
-import {
-  AmoCustomField,
-  AmoMappingConfig,
-  AmoPipeline,
-  EffectiveMapping,
-  resolveMapping,
-} from './amo-mapping';
+import { AmoMappingConfig, EffectiveMapping, resolveMapping } from './amo-mapping';
 
 const CACHE_MS = 10 * 60_000;
 
@@ -37,8 +31,8 @@ export class AmoMappingService {
   async get(force = false): Promise<EffectiveMapping> {
     if (!force && this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.mapping;
     const [pipelines, fields] = await Promise.all([
-      this.api.getAll<AmoPipeline>('/api/v4/leads/pipelines', 'pipelines'),
-      this.api.getAll<AmoCustomField>('/api/v4/leads/custom_fields', 'custom_fields'),
+      this.api.pipelines(),
+      this.api.leadFields(),
     ]);
     const mapping = resolveMapping(this.config, pipelines, fields);
     this.cached = { at: Date.now(), mapping };

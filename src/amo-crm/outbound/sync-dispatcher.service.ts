@@ -8,6 +8,14 @@ import { LeadSyncState } from '../../leads/lead.enums';
 import { Property } from '../../properties/property.entity';
 import { AppConfig, SyncSettings } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
+import {
+  AmoComplexLeadItem,
+  AmoComplexResult,
+  AmoLeadPatch,
+  AmoLeadPatched,
+  AmoLeadRead,
+  AmoNoteItem,
+} from '../api/amo-crm.types';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoNotConfiguredError, AmoNotConnectedError } from '../auth/amo-connection.errors';
 import { AmoConnectionState } from '../auth/amo-token.entity';
@@ -35,19 +43,6 @@ interface Created {
   lead: Lead;
   amoLeadId: number;
   amoContactId: number | null;
-}
-
-interface ComplexResult {
-  id: number;
-  contact_id: number | null;
-  request_id: string[] | string;
-}
-
-interface AmoLeadRead {
-  id: number;
-  name: string;
-  custom_fields_values?: { field_id: number; values?: { value?: unknown }[] }[] | null;
-  _embedded?: { contacts?: { id: number }[] };
 }
 
 /**
@@ -258,7 +253,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     const knownContacts = await this.contacts.findMany(
       [...leads.values()].map((l) => ({ id: l.id, phone: l.guestPhone, email: l.guestEmail })),
     );
-    const sending: { job: AmoSyncJob; lead: Lead; item: Record<string, unknown> }[] = [];
+    const sending: { job: AmoSyncJob; lead: Lead; item: AmoComplexLeadItem }[] = [];
     const newContactKeys = new Set<string>();
     const created: Created[] = [];
 
@@ -298,9 +293,9 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     await this.addNotes(created.map((c) => c.lead));
   }
 
-  /** One `POST /api/v4/leads/complex`; returns what amoCRM confirmed, already recorded. */
+  /** One complex create request; returns what amoCRM confirmed, already recorded. */
   private async createChunk(
-    chunk: { job: AmoSyncJob; lead: Lead; item: Record<string, unknown> }[],
+    chunk: { job: AmoSyncJob; lead: Lead; item: AmoComplexLeadItem }[],
   ): Promise<Created[]> {
     // From here on a failure may leave the leads created in amoCRM: the next attempt looks
     // for them first, even if this process dies before recording the answer.
@@ -308,14 +303,9 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       `UPDATE amo_sync_jobs SET outcome_unknown = true WHERE id = ANY($1::bigint[])`,
       [chunk.map((x) => x.job.id)],
     );
-    let results: ComplexResult[];
+    let results: AmoComplexResult[];
     try {
-      results =
-        (await this.api.call<ComplexResult[]>({
-          method: 'POST',
-          path: '/api/v4/leads/complex',
-          body: chunk.map((c) => c.item),
-        })) ?? [];
+      results = await this.api.createLeadsComplex(chunk.map((c) => c.item));
     } catch (err) {
       await this.failAll(
         chunk.map((c) => c.job),
@@ -323,7 +313,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       );
       return [];
     }
-    const byRequest = new Map<string, ComplexResult>();
+    const byRequest = new Map<string, AmoComplexResult>();
     for (const r of results) for (const id of [r.request_id].flat()) byRequest.set(String(id), r);
     const created: Created[] = [];
     for (const { job, lead } of chunk) {
@@ -384,13 +374,9 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   ): Promise<AmoLeadRead | null> {
     const name = amoLeadName(lead, propertyTitle);
     const markerField = mapping.fields.ourLeadId;
-    const page = await this.api.call<{ _embedded?: { leads?: AmoLeadRead[] } }>({
-      method: 'GET',
-      path: '/api/v4/leads',
-      query: { query: markerField ? lead.id : name, with: 'contacts', limit: 50 },
-    });
+    const found = await this.api.findLeads(markerField ? lead.id : name);
     return (
-      (page?._embedded?.leads ?? []).find((l) =>
+      found.find((l) =>
         markerField
           ? (l.custom_fields_values ?? []).some(
               (f) => f.field_id === markerField && f.values?.some((v) => v.value === lead.id),
@@ -406,11 +392,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     const withComment = leads.filter((l) => l.comment && l.amoLeadId);
     if (!withComment.length) return;
     try {
-      await this.api.call({
-        method: 'POST',
-        path: '/api/v4/leads/notes',
-        body: withComment.map((l) => this.noteItem(l)),
-      });
+      await this.api.addNotes(withComment.map((l) => this.noteItem(l)));
     } catch (err) {
       this.logger.warn(
         `Adding notes failed, queued for retry: ${err instanceof AmoCrmError ? err.describe() : String(err)}`,
@@ -419,9 +401,9 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  private noteItem(l: Lead): Record<string, unknown> {
+  private noteItem(l: Lead): AmoNoteItem {
     return {
-      entity_id: l.amoLeadId,
+      entity_id: l.amoLeadId!,
       note_type: 'common',
       params: { text: `Guest's comment: ${l.comment}` },
     };
@@ -445,11 +427,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     );
     for (const j of jobs.filter((x) => !ready.includes(x))) await this.finish(j);
     if (!ready.length) return;
-    await this.api.call({
-      method: 'POST',
-      path: '/api/v4/leads/notes',
-      body: ready.map((j) => this.noteItem(leads.get(j.leadId)!)),
-    });
+    await this.api.addNotes(ready.map((j) => this.noteItem(leads.get(j.leadId)!)));
     for (const j of ready) await this.finish(j);
   }
 
@@ -457,7 +435,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   private async runUpdates(jobs: AmoSyncJob[], mapping: EffectiveMapping): Promise<void> {
     const leads = await this.loadLeads(jobs.map((j) => j.leadId));
-    const body: Record<string, unknown>[] = [];
+    const body: AmoLeadPatch[] = [];
     const sending: AmoSyncJob[] = [];
     for (const job of jobs) {
       const lead = leads.get(job.leadId);
@@ -467,7 +445,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
         continue;
       }
       const fields = new Set(job.payload.fields ?? []);
-      const patch: Record<string, unknown> = { id: lead.amoLeadId };
+      const patch: AmoLeadPatch = { id: lead.amoLeadId };
       if (fields.has('status')) {
         const stage = mapping.statuses[lead.status];
         if (stage) {
@@ -498,16 +476,16 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       sending.push(job);
     }
     if (!body.length) return;
-    let answer: { _embedded?: { leads?: { id: number; updated_at?: number }[] } } | null;
+    let answer: AmoLeadPatched[];
     try {
-      answer = await this.api.call({ method: 'PATCH', path: '/api/v4/leads', body });
+      answer = await this.api.patchLeads(body);
     } catch (err) {
       await this.failAll(sending, err);
       return;
     }
     // Our own change comes back as a webhook with this updated_at; recording it makes that
     // echo "not newer" so it changes nothing here.
-    for (const l of answer?._embedded?.leads ?? []) {
+    for (const l of answer) {
       if (typeof l.updated_at !== 'number') continue;
       await this.dataSource.query(
         `UPDATE leads SET amo_updated_at = GREATEST(COALESCE(amo_updated_at, 0), $2) WHERE amo_lead_id = $1`,
