@@ -6,6 +6,7 @@ import { AmoCrmHttpClient } from './client/amo-crm-http.client';
 import { AmoConnectionController } from './connection/amo-connection.controller';
 import { SyncAdminController } from './outbound/sync-admin.controller';
 import { SyncAdminService } from './outbound/sync-admin.service';
+import { AmoConnectionEvents } from './connection/amo-connection.events';
 import { AmoConnectionService } from './connection/amo-connection.service';
 import { AmoOAuthState } from './auth/amo-oauth-state.entity';
 import { AmoToken } from './auth/amo-token.entity';
@@ -35,6 +36,7 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     AmoTokenService,
     AmoCrmApiService,
     AmoConnectionService,
+    AmoConnectionEvents,
     AmoMappingService,
     SyncDispatcherService,
     SyncAdminService,

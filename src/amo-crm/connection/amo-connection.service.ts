@@ -13,9 +13,8 @@ import { DisconnectHookQuery } from './dto/disconnect-hook.query';
 import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
 import { AmoOAuthState } from '../auth/amo-oauth-state.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
-import { SyncQueueService } from '../outbox/sync-queue.service';
+import { AmoConnectionEvents } from './amo-connection.events';
 import { returningRows } from '../../database/returning-rows';
-import { AmoWebhookRegistrationService } from '../inbound/amo-webhook-registration.service';
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -44,8 +43,7 @@ export class AmoConnectionService {
     private readonly client: AmoCrmHttpClient,
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
-    private readonly syncQueue: SyncQueueService,
-    private readonly webhooks: AmoWebhookRegistrationService,
+    private readonly events: AmoConnectionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
@@ -91,9 +89,7 @@ export class AmoConnectionService {
       pair,
     );
     this.logger.log(`amoCRM account ${account.id} (${account.subdomain}) connected`);
-    // jobs HELD while disconnected drain now
-    this.syncQueue.wake();
-    await this.webhooks.registerAfterConnect();
+    await this.events.publishConnected();
     return {
       connected: true,
       accountId: Number(account.id),
@@ -132,6 +128,7 @@ export class AmoConnectionService {
       throw new ForbiddenError(`Account ${q.account_id} is not the configured account`);
     }
     await this.tokens.markDisconnected('access revoked in amoCRM');
+    await this.events.publishDisconnected();
     this.logger.warn(
       'amoCRM reported the integration was disabled; connection marked DISCONNECTED',
     );

@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { AmoSettings, AppConfig } from '../../config/configuration';
@@ -9,6 +15,7 @@ import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
 import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
 import { AmoWebhookInboxService, inboxRow } from './amo-webhook-inbox.service';
+import { AmoConnectionEvents } from '../connection/amo-connection.events';
 import { AmoWebhookWorker } from './amo-webhook.worker';
 import { WebhookItem } from './webhook-body.parser';
 
@@ -60,12 +67,15 @@ export function leadAsItem(lead: AmoLeadRead): WebhookItem {
  * amoCRM leads are not imported.
  */
 @Injectable()
-export class AmoReconciliationService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AmoReconciliationService
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(AmoReconciliationService.name);
   private readonly settings: AmoSettings;
   private readonly enabled: boolean;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<ReconcileResult> | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -74,10 +84,16 @@ export class AmoReconciliationService implements OnApplicationBootstrap, OnAppli
     private readonly state: AmoSyncStateStore,
     private readonly inbox: AmoWebhookInboxService,
     private readonly worker: AmoWebhookWorker,
+    private readonly connection: AmoConnectionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
     this.enabled = this.worker.enabled;
+  }
+
+  /** Changes are followed from the first connect on; older amoCRM leads are not imported. */
+  onModuleInit(): void {
+    this.unsubscribe = this.connection.onConnected(() => this.startWatermark());
   }
 
   onApplicationBootstrap(): void {
@@ -95,6 +111,7 @@ export class AmoReconciliationService implements OnApplicationBootstrap, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
     await this.running?.catch(() => undefined);
   }
 

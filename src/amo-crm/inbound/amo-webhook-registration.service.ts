@@ -1,11 +1,17 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AmoSettings, AppConfig } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
-import { AmoReconciliationService } from './amo-reconciliation.service';
+import { AmoConnectionEvents } from '../connection/amo-connection.events';
 
 export const WEBHOOK_PATH = '/api/integrations/amo-crm/webhook';
 export const WEBHOOK_SETTINGS = [
@@ -26,20 +32,31 @@ export type RegistrationResult = 'registered' | 'present' | 'skipped';
  */
 @Injectable()
 export class AmoWebhookRegistrationService
-  implements OnApplicationBootstrap, OnApplicationShutdown
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(AmoWebhookRegistrationService.name);
   private readonly settings: AmoSettings;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
-    private readonly reconciliation: AmoReconciliationService,
+    private readonly connection: AmoConnectionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
+  }
+
+  /**
+   * Registers right after a connect. A failure is logged and left to the scheduled check,
+   * never thrown: the connect itself succeeded.
+   */
+  onModuleInit(): void {
+    this.unsubscribe = this.connection.onConnected(async () => {
+      await this.check();
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -50,6 +67,7 @@ export class AmoWebhookRegistrationService
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
     await this.running;
   }
 
@@ -60,14 +78,6 @@ export class AmoWebhookRegistrationService
     return `${this.settings.webhookBaseUrl}${WEBHOOK_PATH}?secret=${secret}`;
   }
 
-  /**
-   * After a connect: start following changes from now, and register. A registration failure
-   * is logged and left to the scheduled check, never thrown: the connect itself succeeded.
-   */
-  async registerAfterConnect(): Promise<void> {
-    await this.reconciliation.startWatermark();
-    await this.check();
-  }
 
   /** Scheduled: re-registers when the webhook is missing, disabled or lacks an event. */
   async check(): Promise<RegistrationResult | null> {

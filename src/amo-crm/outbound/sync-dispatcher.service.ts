@@ -21,6 +21,7 @@ import { AmoNotConfiguredError, AmoNotConnectedError } from '../auth/amo-connect
 import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
+import { AmoConnectionEvents } from '../connection/amo-connection.events';
 import { PassRunner } from '../../common/pass-runner';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoSyncJob, SyncJobKind, SyncJobState } from '../outbox/amo-sync-job.entity';
@@ -63,7 +64,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   );
   private pausedUntil = 0;
   private pauseReason = '';
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: (() => void)[] = [];
   /**
    * A connection of its own, outside the pool, for the leader lock: the lock goes when the
    * connection does. It only sends simple queries without parameters.
@@ -80,6 +81,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     private readonly mapping: AmoMappingService,
     private readonly contacts: ContactDirectoryService,
     private readonly location: DatabaseLocation,
+    private readonly connection: AmoConnectionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('sync', { infer: true });
@@ -87,7 +89,12 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   onApplicationBootstrap(): void {
     if (!this.queue.enabled) return;
-    this.unsubscribe = this.queue.onEnqueued(() => this.wake());
+    // after a connect, jobs HELD while disconnected are released; after a disconnect, held
+    this.unsubscribe = [
+      this.queue.onEnqueued(() => this.wake()),
+      this.connection.onConnected(() => this.wake()),
+      this.connection.onDisconnected(() => this.wake()),
+    ];
     this.timer = setInterval(() => this.wake(), this.settings.pollIntervalMs);
     this.timer.unref();
     this.wake();
@@ -95,7 +102,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.unsubscribe?.();
+    for (const off of this.unsubscribe) off();
     await this.runner.stop();
     await this.lockClient?.end().catch(() => undefined);
     this.lockClient = null;
