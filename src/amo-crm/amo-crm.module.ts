@@ -16,6 +16,11 @@ import { AmoSyncJob } from './outbox/amo-sync-job.entity';
 import { AmoSyncStateStore } from '../database/amo-sync-state.repository';
 import { ContactDirectoryService } from './outbound/contact-directory.service';
 import { SyncDispatcherService } from './outbound/sync-dispatcher.service';
+import { SyncJobsRepository } from './outbound/sync-jobs.repository';
+import { SyncJobFailures } from './outbound/sync-job-failures.service';
+import { CreateLeadsStep } from './outbound/create-leads.step';
+import { PatchLeadsStep } from './outbound/patch-leads.step';
+import { AddNotesStep } from './outbound/add-notes.step';
 import { SyncQueueModule } from './outbox/sync-queue.module';
 import { AmoReconciliationService } from './inbound/amo-reconciliation.service';
 import { AmoWebhookEvent } from './inbound/amo-webhook-event.entity';
@@ -46,6 +51,11 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     AmoWebhookRegistrationService,
     AmoReconciliationService,
     ContactDirectoryService,
+    SyncJobsRepository,
+    SyncJobFailures,
+    CreateLeadsStep,
+    PatchLeadsStep,
+    AddNotesStep,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

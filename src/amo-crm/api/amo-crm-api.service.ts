@@ -124,7 +124,11 @@ export class AmoCrmApiService {
     }
   }
 
-  private async getAll<T>(path: string, key: string, query: AmoRequest['query'] = {}): Promise<T[]> {
+  private async getAll<T>(
+    path: string,
+    key: string,
+    query: AmoRequest['query'] = {},
+  ): Promise<T[]> {
     const token = await this.tokens.getAccessToken();
     try {
       return await this.client.getAllPages<T>(path, key, query, token);

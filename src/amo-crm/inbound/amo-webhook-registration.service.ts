@@ -78,7 +78,6 @@ export class AmoWebhookRegistrationService
     return `${this.settings.webhookBaseUrl}${WEBHOOK_PATH}?secret=${secret}`;
   }
 
-
   /** Scheduled: re-registers when the webhook is missing, disabled or lacks an event. */
   async check(): Promise<RegistrationResult | null> {
     if (this.running) return null;

@@ -30,10 +30,7 @@ export class AmoMappingService {
 
   async get(force = false): Promise<EffectiveMapping> {
     if (!force && this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.mapping;
-    const [pipelines, fields] = await Promise.all([
-      this.api.pipelines(),
-      this.api.leadFields(),
-    ]);
+    const [pipelines, fields] = await Promise.all([this.api.pipelines(), this.api.leadFields()]);
     const mapping = resolveMapping(this.config, pipelines, fields);
     this.cached = { at: Date.now(), mapping };
     return mapping;
