@@ -46,7 +46,10 @@ export interface AmoSettings {
 }
 
 export interface SyncSettings {
+  /** SYNC_ENABLED as set. */
   enabled: boolean;
+  /** Sync actually runs: enabled and amoCRM configured. Computed here once for everyone. */
+  active: boolean;
   maxAttempts: number;
   backoffBaseMs: number;
   backoffCapMs: number;
@@ -127,6 +130,7 @@ function buildAmo(env: EnvironmentVariables): AmoSettings {
 export function loadConfig(raw: Record<string, unknown>): AppConfig {
   const env = validateEnv(raw);
   const nodeEnv = (env.NODE_ENV ?? 'development') as AppSettings['env'];
+  const amo = buildAmo(env);
   return {
     app: {
       env: nodeEnv,
@@ -150,9 +154,10 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
       poolSize: env.DB_POOL_SIZE ?? 10,
       migrationsRun: env.MIGRATIONS_RUN ?? true,
     },
-    amo: buildAmo(env),
+    amo,
     sync: {
       enabled: env.SYNC_ENABLED ?? true,
+      active: (env.SYNC_ENABLED ?? true) && amo.configured,
       maxAttempts: env.SYNC_MAX_ATTEMPTS ?? 10,
       backoffBaseMs: env.SYNC_BACKOFF_BASE_MS ?? 1_000,
       backoffCapMs: env.SYNC_BACKOFF_CAP_MS ?? 300_000,
