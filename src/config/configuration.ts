@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { EnvironmentVariables, validateEnv } from './env.validation';
+import { loadMapping, MappingSettings } from './mapping.validation';
 
 export interface AppSettings {
   env: 'development' | 'production' | 'test';
@@ -41,8 +42,8 @@ export interface AmoSettings {
   encryptionKey: Buffer | null;
   rateLimit: number;
   timeoutMs: number;
-  mappingFile: string | null;
-  mappingJson: string | null;
+  /** Status and field mapping, its shape validated at boot (see mapping.validation.ts). */
+  mapping: MappingSettings;
 }
 
 export interface SyncSettings {
@@ -121,8 +122,7 @@ function buildAmo(env: EnvironmentVariables): AmoSettings {
     encryptionKey,
     rateLimit: env.AMO_RATE_LIMIT ?? 7,
     timeoutMs: env.AMO_TIMEOUT_MS ?? 10_000,
-    mappingFile: env.AMO_MAPPING_FILE ?? null,
-    mappingJson: env.AMO_MAPPING_JSON ?? null,
+    mapping: loadMapping(env.AMO_MAPPING_JSON, env.AMO_MAPPING_FILE),
   };
 }
 

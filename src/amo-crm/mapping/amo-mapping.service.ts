@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { readFileSync } from 'node:fs';
 import { AppConfig } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoMappingConfig, EffectiveMapping, resolveMapping } from './amo-mapping';
+import { checkMappingNames } from './mapping-names';
 
 const CACHE_MS = 10 * 60_000;
 
-/** The mapping from AMO_MAPPING_FILE / AMO_MAPPING_JSON, resolved against live amoCRM data. */
+/** The configured mapping (validated at boot), resolved against live amoCRM data. */
 @Injectable()
 export class AmoMappingService {
   private readonly config: AmoMappingConfig;
@@ -17,15 +17,7 @@ export class AmoMappingService {
     private readonly api: AmoCrmApiService,
     config: ConfigService<AppConfig, true>,
   ) {
-    const amo = config.get('amo', { infer: true });
-    const raw = amo.mappingJson ?? (amo.mappingFile ? readFileSync(amo.mappingFile, 'utf8') : null);
-    try {
-      this.config = raw ? (JSON.parse(raw) as AmoMappingConfig) : {};
-    } catch (err) {
-      throw new Error(
-        `Invalid configuration:\n  - amoCRM mapping is not valid JSON (${(err as Error).message})`,
-      );
-    }
+    this.config = checkMappingNames(config.get('amo', { infer: true }).mapping);
   }
 
   async get(force = false): Promise<EffectiveMapping> {
