@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { AmoSettings, AppConfig } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoLeadRead } from '../api/amo-crm.types';
-import { AmoCrmError } from '../client/amo-crm.error';
+import { describeError } from '../client/amo-crm.error';
 import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
 import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
@@ -100,7 +100,7 @@ export class AmoReconciliationService
     if (!this.enabled || this.settings.reconcileIntervalMs <= 0) return;
     this.timer = setInterval(() => {
       this.reconcileNow().catch((err: unknown) => {
-        const message = err instanceof AmoCrmError ? err.describe() : String(err);
+        const message = describeError(err);
         this.logger.warn(
           `amoCRM reconciliation failed; next run in the usual interval: ${message}`,
         );

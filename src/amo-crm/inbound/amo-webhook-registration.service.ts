@@ -8,7 +8,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { AmoSettings, AppConfig } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
-import { AmoCrmError } from '../client/amo-crm.error';
+import { describeError } from '../client/amo-crm.error';
 import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
 import { AmoConnectionEvents } from '../connection/amo-connection.events';
@@ -82,7 +82,7 @@ export class AmoWebhookRegistrationService
   async check(): Promise<RegistrationResult | null> {
     if (this.running) return null;
     const run = this.ensureRegistered().catch((err: unknown) => {
-      const message = err instanceof AmoCrmError ? err.describe() : String(err);
+      const message = describeError(err);
       this.logger.warn(`Could not register the amoCRM webhook; will retry: ${message}`);
       return null;
     });
