@@ -48,8 +48,9 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     AmoSyncStateStore,
     AmoWebhookWorker,
     AmoWebhookInboxService,
-    AmoWebhookRegistrationService,
+    // on "connected", reconciliation starts its watermark before the webhook is registered
     AmoReconciliationService,
+    AmoWebhookRegistrationService,
     ContactDirectoryService,
     SyncJobsRepository,
     SyncJobFailures,
