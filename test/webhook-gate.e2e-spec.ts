@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { App } from 'supertest/types';
 import { AmoSandbox } from '../sandbox';
-import { WEBHOOK_LIMITS } from '../src/amo-crm/webhooks/webhook-body.parser';
+import { WEBHOOK_LIMITS } from '../src/amo-crm/inbound/webhook-body.parser';
 import { createListeningAmoApp, postWebhook, startAmo } from './helpers/amo';
 import { TestApp, truncateAll } from './helpers/test-app';
 import { heavyStatusBatch } from './helpers/webhook-batch';

@@ -1,7 +1,7 @@
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { normalizeIp } from '@nestjs/throttler';
-import { AmoNotConfiguredError } from '../connection/amo-connection.errors';
+import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 

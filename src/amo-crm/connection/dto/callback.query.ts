@@ -1,5 +1,5 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { IgnoreUnknownParameters } from '../../common/validation';
+import { IgnoreUnknownParameters } from '../../../common/validation';
 
 /**
  * What amoCRM appends to the redirect URI after the consent page. amoCRM may add parameters
