@@ -132,7 +132,7 @@ describe('OAuth callback and disconnect hook throttle', () => {
   // a fresh app per test: each process remembers the keys it has refused until their window ends
   beforeEach(async () => {
     t = await createTestApp(amoEnv(sb, { TRUST_PROXY: 'loopback', SYNC_POLL_INTERVAL_MS: '200' }));
-    server = t.app.getHttpServer() as App;
+    server = t.app.getHttpServer();
     await truncateAll(t.dataSource);
     sb.resetLog();
   });
