@@ -6,8 +6,62 @@
 import { SANDBOX_FIXTURES } from './fixtures';
 import { isRecord, jsonReply, redirectReply, type Reply } from './http';
 import { SandboxError } from './manager-actions';
-import type { AmoSandbox } from './sandbox';
-import type { DropRule, FailNextRule } from './types';
+import type {
+  DropRule,
+  FailNextRule,
+  FaultState,
+  RefreshLogEntry,
+  RequestLogEntry,
+  SandboxContact,
+  SandboxLead,
+  SandboxLink,
+  SandboxNote,
+  SandboxWebhook,
+  WebhookDelivery,
+} from './types';
+
+/**
+ * What the control routes drive. Declared here rather than imported from sandbox.ts so the
+ * server depends on its control routes and not the other way round.
+ */
+export interface SandboxControl {
+  readonly url: string;
+  readonly baseDomain: string;
+  readonly accountId: number;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  leads(): SandboxLead[];
+  contacts(): SandboxContact[];
+  notes(): SandboxNote[];
+  links(): SandboxLink[];
+  webhooks(): SandboxWebhook[];
+  webhookDeliveries(): WebhookDelivery[];
+  requestLog(): RequestLogEntry[];
+  refreshLog(): RefreshLogEntry[];
+  faultState(): FaultState;
+  issueAuthCode(): string;
+  setOutage(on: boolean): void;
+  setBlocked(on: boolean): void;
+  setLatency(ms: number): void;
+  setRateLimit(n: number): void;
+  failNext(rule: FailNextRule): void;
+  dropAfterCommit(rule: DropRule): void;
+  expireAccessTokens(): void;
+  revokeGrant(): void;
+  clearFaults(): void;
+  resetLog(): void;
+  suppressNextWebhooks(count: number): void;
+  flushWebhooks(): Promise<void>;
+  moveLead(id: number, to: { statusId: number; pipelineId?: number }): SandboxLead;
+  updateLead(id: number, patch: { name?: string; price?: number }): SandboxLead;
+  createLead(input: {
+    name: string;
+    price?: number;
+    statusId?: number;
+    pipelineId?: number;
+  }): SandboxLead;
+}
 
 interface ControlRequest {
   method: string;
@@ -56,7 +110,7 @@ function asList(raw: unknown): unknown[] {
   return Array.isArray(raw) ? raw : [raw];
 }
 
-function applyFaults(sandbox: AmoSandbox, data: Record<string, unknown>): void {
+function applyFaults(sandbox: SandboxControl, data: Record<string, unknown>): void {
   if (data.clear === true) sandbox.clearFaults();
   if (typeof data.outage === 'boolean') sandbox.setOutage(data.outage);
   if (typeof data.blocked === 'boolean') sandbox.setBlocked(data.blocked);
@@ -86,7 +140,7 @@ function applyFaults(sandbox: AmoSandbox, data: Record<string, unknown>): void {
   if (suppress !== undefined) sandbox.suppressNextWebhooks(suppress);
 }
 
-export async function handleControl(sandbox: AmoSandbox, req: ControlRequest): Promise<Reply> {
+export async function handleControl(sandbox: SandboxControl, req: ControlRequest): Promise<Reply> {
   try {
     return await route(sandbox, req);
   } catch (err) {
@@ -96,7 +150,7 @@ export async function handleControl(sandbox: AmoSandbox, req: ControlRequest): P
   }
 }
 
-async function route(sandbox: AmoSandbox, req: ControlRequest): Promise<Reply> {
+async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Reply> {
   const { method, path } = req;
   const leadMatch = /^\/_sandbox\/leads\/(\d+)(\/move)?$/.exec(path);
   if (leadMatch) {

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiRoutes } from './api-routes';
-import { handleControl } from './control-routes';
+import { handleControl, type SandboxControl } from './control-routes';
 import { Faults, RateLimiter } from './faults';
 import {
   delay,
@@ -25,6 +25,7 @@ import { SandboxStore, type Change } from './store';
 import type {
   DropRule,
   FailNextRule,
+  FaultState,
   RefreshLogEntry,
   RequestLogEntry,
   SandboxContact,
@@ -55,14 +56,9 @@ export const SANDBOX_DEFAULTS = {
   webhookBatchWindowMs: 0,
 };
 
-export interface FaultState {
-  outage: boolean;
-  blocked: boolean;
-  latencyMs: number;
-  rateLimit: number;
-}
+export type { FaultState } from './types';
 
-export class AmoSandbox {
+export class AmoSandbox implements SandboxControl {
   readonly url: string;
   readonly port: number;
   readonly baseDomain: string;

@@ -25,6 +25,13 @@ export interface SandboxOptions {
   webhookBatchWindowMs?: number;
 }
 
+export interface FaultState {
+  outage: boolean;
+  blocked: boolean;
+  latencyMs: number;
+  rateLimit: number;
+}
+
 export interface LinkHref {
   href: string;
 }
