@@ -1,18 +1,16 @@
 /**
  * The sandbox server: one instance = one amoCRM account with its own state, started on a
- * loopback port. Request flow for /api/v4 and /oauth2: injected latency → outage → block →
- * failNext → (OAuth | bearer auth → rate limit → endpoint) → optional drop after commit.
+ * loopback port. /api/v4 and /oauth2 go through the front door (front-door.ts); the rest is
+ * the control routes, the leads page and the consent screen.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiRoutes } from './api-routes';
+import { FrontDoor } from './front-door';
 import { handleControl, type SandboxControl } from './control-routes';
 import { Faults, RateLimiter } from './faults';
 import {
-  delay,
   jsonReply,
-  nginxPage,
-  parseBracketParams,
   problemReply,
   readBody,
   sendReply,
@@ -74,8 +72,7 @@ export class AmoSandbox implements SandboxControl {
   private readonly limiter: RateLimiter;
   private readonly api: ApiRoutes;
   private readonly manager: ManagerActions;
-  private readonly retryAfterSec: number;
-  private log: RequestLogEntry[] = [];
+  private readonly door: FrontDoor;
   private stopped = false;
 
   /** Use startSandbox(); this wires an already listening server. */
@@ -92,7 +89,6 @@ export class AmoSandbox implements SandboxControl {
     this.clientId = o.clientId;
     this.clientSecret = o.clientSecret;
     this.redirectUri = o.redirectUri;
-    this.retryAfterSec = o.rateLimitRetryAfterSec;
     this.limiter = new RateLimiter(o.rateLimitPerSecond);
     this.store = new SandboxStore(o.accountId, this.url);
     this.oauth = new OAuthServer({
@@ -124,6 +120,15 @@ export class AmoSandbox implements SandboxControl {
       emit,
     });
     this.manager = new ManagerActions(this.store, emit);
+    this.door = new FrontDoor({
+      baseUrl: this.url,
+      faults: this.faults,
+      limiter: this.limiter,
+      oauth: this.oauth,
+      api: this.api,
+      retryAfterSec: o.rateLimitRetryAfterSec,
+      isStopped: () => this.stopped,
+    });
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       void this.handle(req, res);
     });
@@ -160,7 +165,7 @@ export class AmoSandbox implements SandboxControl {
   }
 
   requestLog(): RequestLogEntry[] {
-    return this.log.map((e) => structuredClone(e));
+    return this.door.log.map((e) => structuredClone(e));
   }
 
   refreshLog(): RefreshLogEntry[] {
@@ -217,7 +222,7 @@ export class AmoSandbox implements SandboxControl {
 
   /** Clears the request log, the refresh log and the webhook delivery log. */
   resetLog(): void {
-    this.log = [];
+    this.door.log = [];
     this.oauth.clearLog();
     this.sender.clearDeliveryLog();
   }
@@ -272,7 +277,7 @@ export class AmoSandbox implements SandboxControl {
       const path = url.pathname;
       const body = await readBody(req);
       if (path.startsWith('/api/v4/') || path.startsWith('/oauth2/')) {
-        await this.handleApi(req, res, url, method, body);
+        await this.door.handle(req, res, url, method, body);
         return;
       }
       sendReply(res, await this.handleLocal(req, url, method, body));
@@ -311,103 +316,6 @@ export class AmoSandbox implements SandboxControl {
     if (method === 'GET' && url.pathname === '/oauth') return this.oauth.consent(url.searchParams);
     return jsonReply(404, { error: `nothing at ${method} ${url.pathname}` });
   }
-
-  private async handleApi(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    url: URL,
-    method: string,
-    body: string,
-  ): Promise<void> {
-    if (this.faults.latencyMs > 0) await delay(this.faults.latencyMs);
-    if (this.stopped) {
-      req.socket.destroy();
-      return;
-    }
-    const path = url.pathname;
-    const entry: RequestLogEntry = {
-      method,
-      path,
-      query: url.search.replace(/^\?/, ''),
-      status: 0,
-      at: Date.now(),
-    };
-    if (path.startsWith('/api/v4/') && body.trim() !== '') {
-      try {
-        entry.body = JSON.parse(body) as unknown;
-      } catch {
-        // a malformed body is answered by the endpoint; the log simply omits it
-      }
-    }
-    let processed = false;
-    let reply: Reply;
-    const failure =
-      this.faults.outage || this.faults.blocked ? undefined : this.faults.takeFailure(method, path);
-    if (this.faults.outage) reply = nginxPage(503);
-    else if (this.faults.blocked) reply = nginxPage(403);
-    else if (failure) reply = failureReply(failure);
-    else if (path.startsWith('/oauth2/')) {
-      reply = this.handleOAuth(req, url, method, body);
-      processed = true;
-    } else {
-      const auth = this.oauth.authenticate(req.headers.authorization);
-      if (!auth.ok) reply = problemReply(401, auth.detail);
-      else {
-        entry.token = auth.tokenId;
-        if (!this.limiter.allow(auth.tokenId, entry.at)) {
-          reply = problemReply(
-            429,
-            'You have sent too many requests in a given amount of time. Please try again later.',
-            { retry_after: this.retryAfterSec },
-          );
-        } else {
-          reply = this.api.handle({
-            method,
-            url,
-            params: parseBracketParams(url.searchParams),
-            body,
-            userId: auth.userId,
-          });
-          processed = true;
-        }
-      }
-    }
-    entry.status = reply.status;
-    if (processed && this.faults.takeDrop(method, path)) {
-      entry.dropped = true;
-      this.log.push(entry);
-      res.socket?.destroy();
-      return;
-    }
-    this.log.push(entry);
-    sendReply(res, reply);
-  }
-
-  private handleOAuth(req: http.IncomingMessage, url: URL, method: string, body: string): Reply {
-    if (url.pathname === '/oauth2/access_token') {
-      if (method !== 'POST') return problemReply(405, 'Method Not Allowed');
-      return this.oauth.tokenEndpoint(body, req.headers['content-type']);
-    }
-    if (url.pathname === '/oauth2/account/current/subdomain' && method === 'GET') {
-      const header = req.headers['x-refresh-token'];
-      return this.oauth.subdomainByRefreshToken(Array.isArray(header) ? header[0] : header);
-    }
-    return problemReply(404, `Cannot ${method} ${this.url}${url.pathname}`);
-  }
-}
-
-function failureReply(rule: FailNextRule): Reply {
-  if (rule.body === undefined) {
-    return problemReply(rule.status, 'Injected failure');
-  }
-  if (typeof rule.body === 'string') {
-    return {
-      status: rule.status,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      body: rule.body,
-    };
-  }
-  return jsonReply(rule.status, rule.body, 'application/problem+json');
 }
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {
