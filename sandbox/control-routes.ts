@@ -5,7 +5,9 @@
  */
 import { SANDBOX_FIXTURES } from './fixtures';
 import { isRecord, jsonReply, redirectReply, type Reply } from './http';
-import { SandboxError } from './manager-actions';
+import { SandboxError, type ManagerLeadPatch } from './manager-actions';
+import { readSettingsPatch, type RealismSettings } from './settings';
+import type { AccountBlock } from './webhook-events';
 import type {
   DropRule,
   FailNextRule,
@@ -54,7 +56,18 @@ export interface SandboxControl {
   suppressNextWebhooks(count: number): void;
   flushWebhooks(): Promise<void>;
   moveLead(id: number, to: { statusId: number; pipelineId?: number }): SandboxLead;
-  updateLead(id: number, patch: { name?: string; price?: number }): SandboxLead;
+  updateLead(id: number, patch: ManagerLeadPatch): SandboxLead;
+  deleteLead(id: number): void;
+  restoreLead(id: number): SandboxLead;
+  digitalPipelineMove(
+    id: number,
+    to: { statusId: number; pipelineId?: number },
+    destination?: string,
+  ): Promise<SandboxLead>;
+  deleteContact(id: number): void;
+  mergeContacts(keepId: number, loseId: number): SandboxContact;
+  settingsState(): RealismSettings & { webhookAccountBlock: AccountBlock };
+  configure(patch: Partial<RealismSettings> & { webhookAccountBlock?: AccountBlock }): void;
   createLead(input: {
     name: string;
     price?: number;
@@ -152,9 +165,31 @@ export async function handleControl(sandbox: SandboxControl, req: ControlRequest
 
 async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Reply> {
   const { method, path } = req;
+  const contactMatch = /^\/_sandbox\/contacts\/(\d+)$/.exec(path);
+  if (contactMatch && method === 'DELETE') {
+    sandbox.deleteContact(Number(contactMatch[1]));
+    return { status: 204, headers: {} };
+  }
+  const leadAction = /^\/_sandbox\/leads\/(\d+)\/(restore|digital-pipeline)$/.exec(path);
+  if (leadAction && method === 'POST') {
+    const id = Number(leadAction[1]);
+    if (leadAction[2] === 'restore') return jsonReply(200, sandbox.restoreLead(id));
+    const { data } = parseBody(req);
+    const statusId = optionalInt(data.statusId, 'statusId');
+    if (statusId === undefined) throw new SandboxError(400, 'statusId is required');
+    if (data.destination !== undefined && typeof data.destination !== 'string') {
+      throw new SandboxError(400, 'destination must be a string');
+    }
+    const to = { statusId, pipelineId: optionalInt(data.pipelineId, 'pipelineId') };
+    return jsonReply(200, await sandbox.digitalPipelineMove(id, to, data.destination));
+  }
   const leadMatch = /^\/_sandbox\/leads\/(\d+)(\/move)?$/.exec(path);
   if (leadMatch) {
     const id = Number(leadMatch[1]);
+    if (!leadMatch[2] && method === 'DELETE') {
+      sandbox.deleteLead(id);
+      return { status: 204, headers: {} };
+    }
     const { form, data } = parseBody(req);
     if (leadMatch[2] && method === 'POST') {
       let statusId = optionalInt(data.statusId, 'statusId');
@@ -169,13 +204,14 @@ async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Repl
       return form ? redirectReply('/', 303) : jsonReply(200, lead);
     }
     if (!leadMatch[2] && method === 'PATCH') {
-      const patch: { name?: string; price?: number } = {};
+      const patch: ManagerLeadPatch = {};
       if (data.name !== undefined) {
         if (typeof data.name !== 'string') throw new SandboxError(400, 'name must be a string');
         patch.name = data.name;
       }
-      const price = optionalInt(data.price, 'price');
+      const price = data.price === null ? null : optionalInt(data.price, 'price');
       if (price !== undefined) patch.price = price;
+      if (data.customFields !== undefined) patch.customFields = data.customFields;
       return jsonReply(200, sandbox.updateLead(id, patch));
     }
     return fail(405, 'method not allowed');
@@ -212,6 +248,30 @@ async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Repl
     case 'POST /_sandbox/faults':
       applyFaults(sandbox, parseBody(req).data);
       return jsonReply(200, sandbox.faultState());
+    case 'GET /_sandbox/settings':
+      return jsonReply(200, sandbox.settingsState());
+    case 'POST /_sandbox/settings': {
+      const { webhookAccountBlock, ...rest } = parseBody(req).data;
+      const patch: Partial<RealismSettings> & { webhookAccountBlock?: AccountBlock } =
+        readSettingsPatch(rest);
+      if (webhookAccountBlock !== undefined) {
+        if (webhookAccountBlock !== 'full' && webhookAccountBlock !== 'subdomain-only') {
+          throw new SandboxError(400, 'webhookAccountBlock must be one of full, subdomain-only');
+        }
+        patch.webhookAccountBlock = webhookAccountBlock;
+      }
+      sandbox.configure(patch);
+      return jsonReply(200, sandbox.settingsState());
+    }
+    case 'POST /_sandbox/contacts/merge': {
+      const { data } = parseBody(req);
+      const keepId = optionalInt(data.keepId, 'keepId');
+      const loseId = optionalInt(data.loseId, 'loseId');
+      if (keepId === undefined || loseId === undefined) {
+        throw new SandboxError(400, 'keepId and loseId are required');
+      }
+      return jsonReply(200, sandbox.mergeContacts(keepId, loseId));
+    }
     case 'POST /_sandbox/reset-log':
       sandbox.resetLog();
       return { status: 204, headers: {} };

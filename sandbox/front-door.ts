@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import type { ApiRoutes } from './api-routes';
-import type { Faults, RateLimiter } from './faults';
+import type { Faults, RateLimiter, RateLimitStrikes } from './faults';
 import {
   delay,
   jsonReply,
@@ -16,6 +16,7 @@ import {
   type Reply,
 } from './http';
 import type { OAuthServer } from './oauth';
+import type { RealismSettings } from './settings';
 import type { FailNextRule, RequestLogEntry } from './types';
 
 export interface FrontDoorDeps {
@@ -24,7 +25,10 @@ export interface FrontDoorDeps {
   limiter: RateLimiter;
   oauth: OAuthServer;
   api: ApiRoutes;
-  retryAfterSec: number;
+  strikes: RateLimitStrikes;
+  settings: RealismSettings;
+  /** the budget shared by every token of the integration */
+  integrationKey: string;
   isStopped(): boolean;
 }
 
@@ -77,12 +81,18 @@ export class FrontDoor {
       if (!auth.ok) reply = problemReply(401, auth.detail);
       else {
         entry.token = auth.tokenId;
-        if (!this.d.limiter.allow(auth.tokenId, entry.at)) {
+        const { settings } = this.d;
+        const budget = settings.rateLimitScope === 'token' ? auth.tokenId : this.d.integrationKey;
+        if (!this.d.limiter.allow(budget, entry.at)) {
           reply = problemReply(
             429,
             'You have sent too many requests in a given amount of time. Please try again later.',
-            { retry_after: this.d.retryAfterSec },
+            { retry_after: settings.rateLimitRetryAfterSec },
           );
+          // amoCRM blocks an account that keeps exceeding the limit; this 429 is the last one.
+          if (this.d.strikes.strike(entry.at, settings.blockAfter429s, settings.blockWindowMs)) {
+            this.d.faults.blocked = true;
+          }
         } else {
           reply = this.d.api.handle({
             method,

@@ -8,15 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { ApiRoutes } from './api-routes';
 import { FrontDoor } from './front-door';
 import { handleControl, type SandboxControl } from './control-routes';
-import { Faults, RateLimiter } from './faults';
-import {
-  jsonReply,
-  problemReply,
-  readBody,
-  sendReply,
-  type Reply,
-} from './http';
-import { ManagerActions } from './manager-actions';
+import { Faults, RateLimiter, RateLimitStrikes } from './faults';
+import { jsonReply, problemReply, readBody, sendReply, type Reply } from './http';
+import { ManagerActions, type ManagerLeadPatch } from './manager-actions';
+import { ManagerContacts } from './manager-contacts';
+import { StateFile, type PersistedParts } from './persistence';
+import type { RateLimitScope, RealismSettings } from './settings';
 import { OAuthServer } from './oauth';
 import { renderPage } from './page';
 import { SandboxStore, type Change } from './store';
@@ -34,7 +31,7 @@ import type {
   SandboxWebhook,
   WebhookDelivery,
 } from './types';
-import { eventsFor } from './webhook-events';
+import { digitalPipelineBody, eventsFor, type AccountBlock } from './webhook-events';
 import { WebhookSender } from './webhooks';
 
 export const SANDBOX_DEFAULTS = {
@@ -45,8 +42,12 @@ export const SANDBOX_DEFAULTS = {
   clientSecret: 'SbxSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR',
   redirectUri: 'http://127.0.0.1:3000/api/integrations/amo-crm/callback',
   rateLimitPerSecond: 7,
-  rateLimitRetryAfterSec: 1,
+  rateLimitRetryAfterSec: 300,
+  rateLimitScope: 'integration' as RateLimitScope,
+  blockAfter429s: 0,
+  blockWindowMs: 60_000,
   strictRefresh: true,
+  duplicateControl: false,
   accessTokenTtlSec: 86400,
   authCodeTtlSec: 20 * 60,
   webhookTimeoutMs: 2000,
@@ -64,6 +65,7 @@ export class AmoSandbox implements SandboxControl {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUri: string;
+  readonly subdomain: string;
 
   private readonly store: SandboxStore;
   private readonly oauth: OAuthServer;
@@ -73,6 +75,11 @@ export class AmoSandbox implements SandboxControl {
   private readonly api: ApiRoutes;
   private readonly manager: ManagerActions;
   private readonly door: FrontDoor;
+  private readonly contactsDesk: ManagerContacts;
+  private readonly strikes = new RateLimitStrikes();
+  private readonly stateFile?: StateFile;
+  /** the realism switches, shared by reference with the parts that read them */
+  private readonly settings: RealismSettings;
   private stopped = false;
 
   /** Use startSandbox(); this wires an already listening server. */
@@ -89,7 +96,16 @@ export class AmoSandbox implements SandboxControl {
     this.clientId = o.clientId;
     this.clientSecret = o.clientSecret;
     this.redirectUri = o.redirectUri;
+    this.subdomain = o.subdomain;
     this.limiter = new RateLimiter(o.rateLimitPerSecond);
+    this.settings = {
+      rateLimitRetryAfterSec: o.rateLimitRetryAfterSec,
+      rateLimitScope: o.rateLimitScope,
+      blockAfter429s: o.blockAfter429s,
+      blockWindowMs: o.blockWindowMs,
+      refreshMode: opts.refreshMode ?? (o.strictRefresh ? 'strict' : 'until-successor-used'),
+      duplicateControl: o.duplicateControl,
+    };
     this.store = new SandboxStore(o.accountId, this.url);
     this.oauth = new OAuthServer({
       clientId: o.clientId,
@@ -100,7 +116,7 @@ export class AmoSandbox implements SandboxControl {
       baseDomain: this.baseDomain,
       accessTokenTtlSec: o.accessTokenTtlSec,
       authCodeTtlSec: o.authCodeTtlSec,
-      strictRefresh: o.strictRefresh,
+      settings: this.settings,
     });
     this.sender = new WebhookSender({
       accountId: o.accountId,
@@ -117,18 +133,26 @@ export class AmoSandbox implements SandboxControl {
       baseUrl: this.url,
       accountId: o.accountId,
       subdomain: o.subdomain,
+      settings: this.settings,
       emit,
     });
     this.manager = new ManagerActions(this.store, emit);
+    this.contactsDesk = new ManagerContacts(this.store, emit);
     this.door = new FrontDoor({
       baseUrl: this.url,
       faults: this.faults,
       limiter: this.limiter,
       oauth: this.oauth,
       api: this.api,
-      retryAfterSec: o.rateLimitRetryAfterSec,
+      strikes: this.strikes,
+      settings: this.settings,
+      integrationKey: `integration:${o.clientId}`,
       isStopped: () => this.stopped,
     });
+    if (o.stateFile) {
+      this.stateFile = new StateFile(o.stateFile);
+      this.stateFile.load(this.persisted());
+    }
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       void this.handle(req, res);
     });
@@ -218,6 +242,20 @@ export class AmoSandbox implements SandboxControl {
   /** Outage, block, latency and pending failNext/drop rules off; the rate limit is kept. */
   clearFaults(): void {
     this.faults.clear();
+    this.strikes.clear();
+  }
+
+  // ---- realism settings ----
+
+  settingsState(): RealismSettings & { webhookAccountBlock: AccountBlock } {
+    return { ...this.settings, webhookAccountBlock: this.sender.accountBlock };
+  }
+
+  /** Changes any of the realism switches of a running sandbox. */
+  configure(patch: Partial<RealismSettings> & { webhookAccountBlock?: AccountBlock }): void {
+    const { webhookAccountBlock, ...rest } = patch;
+    Object.assign(this.settings, rest);
+    if (webhookAccountBlock !== undefined) this.sender.accountBlock = webhookAccountBlock;
   }
 
   /** Clears the request log, the refresh log and the webhook delivery log. */
@@ -233,8 +271,44 @@ export class AmoSandbox implements SandboxControl {
     return this.manager.moveLead(id, to);
   }
 
-  updateLead(id: number, patch: { name?: string; price?: number }): SandboxLead {
+  updateLead(id: number, patch: ManagerLeadPatch): SandboxLead {
     return this.manager.updateLead(id, patch);
+  }
+
+  deleteLead(id: number): void {
+    this.contactsDesk.deleteLead(id);
+  }
+
+  restoreLead(id: number): SandboxLead {
+    return this.contactsDesk.restoreLead(id);
+  }
+
+  deleteContact(id: number): void {
+    this.contactsDesk.deleteContact(id);
+  }
+
+  mergeContacts(keepId: number, loseId: number): SandboxContact {
+    return this.contactsDesk.mergeContacts(keepId, loseId);
+  }
+
+  /**
+   * A manager moves a lead in a stage whose Digital Pipeline automation sends a webhook: the
+   * usual account webhooks, plus one minimal hook to `destination` (default: every registered
+   * webhook destination), sent once. Resolves when that hook was answered.
+   */
+  async digitalPipelineMove(
+    id: number,
+    to: { statusId: number; pipelineId?: number },
+    destination?: string,
+  ): Promise<SandboxLead> {
+    const before = this.leads().find((l) => l.id === id);
+    const lead = this.manager.moveLead(id, to);
+    if (!before) return lead;
+    const old = { statusId: before.status_id, pipelineId: before.pipeline_id };
+    const body = digitalPipelineBody(lead, old, { subdomain: this.subdomain, id: this.accountId });
+    const targets = destination ? [destination] : this.webhooks().map((h) => h.destination);
+    await this.sender.sendOnce(targets, body);
+    return lead;
   }
 
   createLead(input: {
@@ -258,6 +332,7 @@ export class AmoSandbox implements SandboxControl {
     if (this.stopped) return;
     this.stopped = true;
     this.sender.stop();
+    this.save();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -265,6 +340,14 @@ export class AmoSandbox implements SandboxControl {
   }
 
   // ---- request handling ----
+
+  private persisted(): PersistedParts {
+    return { accountId: this.accountId, store: this.store, oauth: this.oauth, sender: this.sender };
+  }
+
+  private save(): void {
+    this.stateFile?.save(this.persisted());
+  }
 
   private emit(changes: Change[]): void {
     this.sender.emit(changes.flatMap((c) => eventsFor(c, this.store)));
@@ -278,9 +361,10 @@ export class AmoSandbox implements SandboxControl {
       const body = await readBody(req);
       if (path.startsWith('/api/v4/') || path.startsWith('/oauth2/')) {
         await this.door.handle(req, res, url, method, body);
-        return;
+      } else {
+        sendReply(res, await this.handleLocal(req, url, method, body));
       }
-      sendReply(res, await this.handleLocal(req, url, method, body));
+      if (method !== 'GET') this.save();
     } catch (err) {
       if (!res.headersSent && !res.destroyed) {
         sendReply(res, problemReply(500, err instanceof Error ? err.message : 'internal error'));

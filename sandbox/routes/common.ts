@@ -12,6 +12,7 @@ import {
   type ParamTree,
   type Reply,
 } from '../http';
+import type { RealismSettings } from '../settings';
 import type { Change, SandboxStore } from '../store';
 import {
   Issues,
@@ -41,6 +42,7 @@ export interface ApiContext {
   baseUrl: string;
   accountId: number;
   subdomain: string;
+  settings: Pick<RealismSettings, 'duplicateControl'>;
   emit(changes: Change[]): void;
 }
 

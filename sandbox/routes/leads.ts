@@ -12,6 +12,7 @@ import {
 import { matchesQuery, type Change } from '../store';
 import { Issues, parseObject, requestIdOf, validationReply } from '../validation/common';
 import { validateLead, type LeadInput } from '../validation/leads';
+import { findDuplicate } from './duplicates';
 import {
   MAX_COMPLEX,
   checkBatch,
@@ -147,6 +148,21 @@ function addComplex(ctx: ApiContext, req: ApiRequest): Reply {
   const result = checked.values.map(({ value, requestId }) => {
     let contactId: number | null = null;
     const cc = value.complexContact;
+    const stage = defaultStage(value);
+    const duplicate =
+      ctx.settings.duplicateControl && cc?.create
+        ? findDuplicate(ctx.store, cc.create, value.pipelineId ?? stage.pipelineId)
+        : undefined;
+    if (duplicate) {
+      const first = ctx.store.complexRequestIds.get(duplicate.lead.id);
+      return {
+        id: duplicate.lead.id,
+        contact_id: duplicate.contactId,
+        company_id: null,
+        request_id: first !== undefined ? [first, requestId] : [requestId],
+        merged: true,
+      };
+    }
     if (cc?.existingId !== undefined) contactId = cc.existingId;
     else if (cc?.create) {
       const change = ctx.store.addContact(cc.create, req.userId);
@@ -157,9 +173,10 @@ function addComplex(ctx: ApiContext, req: ApiRequest): Reply {
       ...value,
       contacts: contactId !== null ? [{ id: contactId, isMain: true }] : undefined,
     };
-    const change = ctx.store.addLead(write, req.userId, defaultStage(value));
+    const change = ctx.store.addLead(write, req.userId, stage);
     changes.push(change);
     const id = change.kind === 'lead_added' ? change.lead.id : 0;
+    ctx.store.complexRequestIds.set(id, requestId);
     return { id, contact_id: contactId, company_id: null, request_id: [requestId], merged: false };
   });
   ctx.emit(changes);

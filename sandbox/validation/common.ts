@@ -258,3 +258,25 @@ export function readTimestamps(
   const updatedAt = readInt(obj, 'updated_at', base, issues, { min: 0 });
   if (typeof updatedAt === 'number') target.updatedAt = updatedAt;
 }
+
+/** Longest name accepted; amoCRM does not document its limit, 255 is the usual column size (assumed). */
+export const MAX_NAME_LENGTH = 255;
+
+/** A string field that is also a name: refused past MAX_NAME_LENGTH characters. */
+export function readName(
+  obj: Record<string, unknown>,
+  key: string,
+  base: string,
+  issues: Issues,
+): string | undefined {
+  const v = readString(obj, key, base, issues);
+  if (v !== undefined && [...v].length > MAX_NAME_LENGTH) {
+    issues.add(
+      'LengthTooLong',
+      join(base, key),
+      `This value is too long. It should have ${MAX_NAME_LENGTH} characters or less.`,
+    );
+    return undefined;
+  }
+  return v;
+}

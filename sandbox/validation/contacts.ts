@@ -7,7 +7,7 @@ import {
   join,
   readArray,
   readInt,
-  readString,
+  readName,
   readTags,
   readTimestamps,
   readUser,
@@ -61,11 +61,11 @@ export function validateContact(
       issues.blank(join(base, 'id'));
     }
   }
-  const name = readString(raw, 'name', base, issues);
+  const name = readName(raw, 'name', base, issues);
   if (name !== undefined) out.name = name;
-  const first = readString(raw, 'first_name', base, issues);
+  const first = readName(raw, 'first_name', base, issues);
   if (first !== undefined) out.firstName = first;
-  const last = readString(raw, 'last_name', base, issues);
+  const last = readName(raw, 'last_name', base, issues);
   if (last !== undefined) out.lastName = last;
   out.responsibleUserId = readUser(raw, 'responsible_user_id', base, issues, false);
   out.createdBy = readUser(raw, 'created_by', base, issues, true);

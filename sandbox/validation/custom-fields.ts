@@ -6,6 +6,17 @@ import type { CustomFieldValueItem } from '../types';
 import { DETAIL, checkKeys, join, readInt, readString, type Issues } from './common';
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
+/** amoCRM documents at most 40 values per custom field of an entity (complex-leads reference). */
+export const MAX_FIELD_VALUES = 40;
+
+function isWebUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 function readFieldValues(
   field: FieldDef,
@@ -22,6 +33,14 @@ function readFieldValues(
     issues.blank(base);
     return undefined;
   }
+  if (raw.length > MAX_FIELD_VALUES) {
+    issues.add(
+      'CountTooMany',
+      base,
+      `This collection should contain ${MAX_FIELD_VALUES} elements or less.`,
+    );
+    return undefined;
+  }
   if (field.type === 'select' && raw.length > 1) {
     issues.add('CountTooMany', base, DETAIL.one);
     return undefined;
@@ -36,11 +55,30 @@ function readFieldValues(
       return;
     }
     switch (field.type) {
-      case 'text': {
+      case 'text':
+      case 'textarea': {
         checkKeys(item, ['value'], path, issues);
         const value = readString(item, 'value', path, issues);
         if (!('value' in item)) issues.blank(join(path, 'value'));
         if (value !== undefined) out.push({ value });
+        return;
+      }
+      case 'url': {
+        checkKeys(item, ['value'], path, issues);
+        const value = readString(item, 'value', path, issues);
+        if (!('value' in item)) issues.blank(join(path, 'value'));
+        else if (value !== undefined && !isWebUrl(value)) {
+          issues.add('InvalidUrl', join(path, 'value'), 'This value is not a valid URL.');
+        } else if (value !== undefined) out.push({ value });
+        return;
+      }
+      case 'date': {
+        // A Unix timestamp in seconds, as a number or a digit string; read back as a number.
+        checkKeys(item, ['value'], path, issues);
+        const v = item.value;
+        const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+        if (typeof n === 'number' && Number.isInteger(n) && n >= 0) out.push({ value: n });
+        else issues.type(join(path, 'value'), 'int');
         return;
       }
       case 'numeric': {

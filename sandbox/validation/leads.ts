@@ -14,6 +14,7 @@ import {
   join,
   readArray,
   readInt,
+  readName,
   readString,
   readTags,
   readTimestamps,
@@ -124,9 +125,9 @@ export function validateLead(
     }
   }
 
-  const name = readString(raw, 'name', '', issues);
+  const name = readName(raw, 'name', '', issues);
   if (name !== undefined) out.name = name;
-  const price = readInt(raw, 'price', '', issues);
+  const price = readInt(raw, 'price', '', issues, { min: 0 });
   if (typeof price === 'number') out.price = price;
   const statusId = readInt(raw, 'status_id', '', issues) ?? undefined;
   const pipelineId = readInt(raw, 'pipeline_id', '', issues) ?? undefined;
