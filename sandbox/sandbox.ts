@@ -417,5 +417,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<AmoSandbo
       resolve();
     });
   });
-  return new AmoSandbox(server, opts);
+  try {
+    return new AmoSandbox(server, opts);
+  } catch (err) {
+    // A state file that cannot be used: nothing may keep listening.
+    server.close();
+    throw err;
+  }
 }

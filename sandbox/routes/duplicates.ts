@@ -37,17 +37,18 @@ function isOpen(lead: LeadRecord): boolean {
   return lead.status_id !== WON_STATUS_ID && lead.status_id !== LOST_STATUS_ID;
 }
 
-/** The open lead (lowest id) in `pipelineId` whose contact shares a phone or e-mail with `w`. */
+/** The open lead (lowest id) among `candidates` in `pipelineId` whose contact shares a phone or e-mail with `w`. */
 export function findDuplicate(
   store: SandboxStore,
   w: ContactWrite,
   pipelineId: number,
+  candidates: Set<number>,
 ): { lead: LeadRecord; contactId: number } | undefined {
   const wanted = new Set(keysOfWrite(w).filter((k) => k !== 'p:' && k !== 'e:'));
   if (wanted.size === 0) return undefined;
   const leads = [...store.leads.values()].sort((a, b) => a.id - b.id);
   for (const lead of leads) {
-    if (lead.pipeline_id !== pipelineId || !isOpen(lead)) continue;
+    if (!candidates.has(lead.id) || lead.pipeline_id !== pipelineId || !isOpen(lead)) continue;
     for (const link of store.contactLinksOf(lead.id)) {
       const contact = store.contacts.get(link.contactId);
       if (contact && keysOfContact(contact).some((k) => wanted.has(k))) {

@@ -145,13 +145,15 @@ function addComplex(ctx: ApiContext, req: ApiRequest): Reply {
   );
   if (!checked.ok) return checked.reply;
   const changes: Change[] = [];
+  // Leads made by this very request are never duplicates of each other.
+  const before = new Set(ctx.store.leads.keys());
   const result = checked.values.map(({ value, requestId }) => {
     let contactId: number | null = null;
     const cc = value.complexContact;
     const stage = defaultStage(value);
     const duplicate =
       ctx.settings.duplicateControl && cc?.create
-        ? findDuplicate(ctx.store, cc.create, value.pipelineId ?? stage.pipelineId)
+        ? findDuplicate(ctx.store, cc.create, value.pipelineId ?? stage.pipelineId, before)
         : undefined;
     if (duplicate) {
       const first = ctx.store.complexRequestIds.get(duplicate.lead.id);
