@@ -1,21 +1,50 @@
 /**
- * What a manager does to leads and contacts beyond editing: delete and restore a lead, delete a
- * contact, merge two contacts (amoCRM's "duplicates" screen). The integration's stored ids go
- * stale under it, which is what these exist to show.
+ * What a manager does beyond editing: delete and restore a lead, delete a contact, merge two
+ * contacts (amoCRM's "duplicates" screen), move a lead through a Digital Pipeline stage that
+ * sends its own hook. The integration's stored ids go stale under it; that is the point.
  */
 import { SANDBOX_FIXTURES, type FieldDef } from './fixtures';
-import { SandboxError } from './manager-actions';
+import { SandboxError, type ManagerActions } from './manager-actions';
 import type { Change, ContactRecord, CustomFieldPatch, SandboxStore } from './store';
 import type { CustomFieldValueItem, SandboxContact, SandboxLead } from './types';
 import { CONTACT_FIELDS } from './fixtures';
+import { digitalPipelineBody } from './webhook-events';
+import type { WebhookSender } from './webhooks';
 
 const MANAGER = SANDBOX_FIXTURES.users.manager;
+
+export interface DigitalPipelineDeps {
+  manager: ManagerActions;
+  sender: WebhookSender;
+  account: { subdomain: string; id: number };
+}
 
 export class ManagerContacts {
   constructor(
     private readonly store: SandboxStore,
     private readonly emit: (changes: Change[]) => void,
+    private readonly dp: DigitalPipelineDeps,
   ) {}
+
+  /**
+   * A manager moves a lead into a stage whose Digital Pipeline automation sends a webhook: the
+   * usual account webhooks, plus one minimal hook to `destination` (default: every registered
+   * webhook destination), sent once. Resolves when that hook was answered.
+   */
+  async digitalPipelineMove(
+    id: number,
+    to: { statusId: number; pipelineId?: number },
+    destination?: string,
+  ): Promise<SandboxLead> {
+    const before = this.store.leads.get(id);
+    const old = before ? { statusId: before.status_id, pipelineId: before.pipeline_id } : undefined;
+    const lead = this.dp.manager.moveLead(id, to);
+    if (!old) return lead;
+    const body = digitalPipelineBody(lead, old, this.dp.account);
+    const targets = destination ? [destination] : this.dp.sender.list().map((h) => h.destination);
+    await this.dp.sender.sendOnce(targets, body);
+    return lead;
+  }
 
   private contact(id: number): ContactRecord {
     const c = this.store.contacts.get(id);

@@ -3,9 +3,10 @@
  * loopback port. /api/v4 and /oauth2 go through the front door (front-door.ts); the rest is
  * the control routes, the leads page and the consent screen.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiRoutes } from './api-routes';
+import { SANDBOX_DEFAULTS, stripUndefined } from './defaults';
 import { FrontDoor } from './front-door';
 import { handleControl, type SandboxControl } from './control-routes';
 import { Faults, RateLimiter, RateLimitStrikes } from './faults';
@@ -13,7 +14,7 @@ import { jsonReply, problemReply, readBody, sendReply, type Reply } from './http
 import { ManagerActions, type ManagerLeadPatch } from './manager-actions';
 import { ManagerContacts } from './manager-contacts';
 import { StateFile, type PersistedParts } from './persistence';
-import type { RateLimitScope, RealismSettings } from './settings';
+import type { RealismSettings } from './settings';
 import { OAuthServer } from './oauth';
 import { renderPage } from './page';
 import { SandboxStore, type Change } from './store';
@@ -31,29 +32,8 @@ import type {
   SandboxWebhook,
   WebhookDelivery,
 } from './types';
-import { digitalPipelineBody, eventsFor, type AccountBlock } from './webhook-events';
+import { eventsFor, type AccountBlock } from './webhook-events';
 import { WebhookSender } from './webhooks';
-
-export const SANDBOX_DEFAULTS = {
-  host: '127.0.0.1',
-  accountId: 31000001,
-  subdomain: 'sandbox',
-  clientId: '5f1c2a9e-7b3d-4c8e-9a61-0d4e8b2f6c17',
-  clientSecret: 'SbxSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR',
-  redirectUri: 'http://127.0.0.1:3000/api/integrations/amo-crm/callback',
-  rateLimitPerSecond: 7,
-  rateLimitRetryAfterSec: 300,
-  rateLimitScope: 'integration' as RateLimitScope,
-  blockAfter429s: 0,
-  blockWindowMs: 60_000,
-  strictRefresh: true,
-  duplicateControl: false,
-  accessTokenTtlSec: 86400,
-  authCodeTtlSec: 20 * 60,
-  webhookTimeoutMs: 2000,
-  webhookRetryDelaysMs: [300000, 900000, 900000, 3600000],
-  webhookBatchWindowMs: 0,
-};
 
 export type { FaultState } from './types';
 
@@ -82,7 +62,7 @@ export class AmoSandbox implements SandboxControl {
   private readonly settings: RealismSettings;
   private stopped = false;
 
-  /** Use startSandbox(); this wires an already listening server. */
+  /** Use startSandbox() (start.ts); this wires an already listening server. */
   constructor(
     private readonly server: http.Server,
     opts: SandboxOptions,
@@ -137,7 +117,11 @@ export class AmoSandbox implements SandboxControl {
       emit,
     });
     this.manager = new ManagerActions(this.store, emit);
-    this.contactsDesk = new ManagerContacts(this.store, emit);
+    this.contactsDesk = new ManagerContacts(this.store, emit, {
+      manager: this.manager,
+      sender: this.sender,
+      account: { subdomain: o.subdomain, id: o.accountId },
+    });
     this.door = new FrontDoor({
       baseUrl: this.url,
       faults: this.faults,
@@ -291,24 +275,13 @@ export class AmoSandbox implements SandboxControl {
     return this.contactsDesk.mergeContacts(keepId, loseId);
   }
 
-  /**
-   * A manager moves a lead in a stage whose Digital Pipeline automation sends a webhook: the
-   * usual account webhooks, plus one minimal hook to `destination` (default: every registered
-   * webhook destination), sent once. Resolves when that hook was answered.
-   */
-  async digitalPipelineMove(
+  /** A move whose stage automation also sends a Digital Pipeline hook (manager-contacts.ts). */
+  digitalPipelineMove(
     id: number,
     to: { statusId: number; pipelineId?: number },
     destination?: string,
   ): Promise<SandboxLead> {
-    const before = this.leads().find((l) => l.id === id);
-    const lead = this.manager.moveLead(id, to);
-    if (!before) return lead;
-    const old = { statusId: before.status_id, pipelineId: before.pipeline_id };
-    const body = digitalPipelineBody(lead, old, { subdomain: this.subdomain, id: this.accountId });
-    const targets = destination ? [destination] : this.webhooks().map((h) => h.destination);
-    await this.sender.sendOnce(targets, body);
-    return lead;
+    return this.contactsDesk.digitalPipelineMove(id, to, destination);
   }
 
   createLead(input: {
@@ -399,29 +372,5 @@ export class AmoSandbox implements SandboxControl {
     }
     if (method === 'GET' && url.pathname === '/oauth') return this.oauth.consent(url.searchParams);
     return jsonReply(404, { error: `nothing at ${method} ${url.pathname}` });
-  }
-}
-
-function stripUndefined<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export async function startSandbox(opts: SandboxOptions = {}): Promise<AmoSandbox> {
-  const server = http.createServer();
-  // Keep-alive sockets of test clients must not hold stop() open.
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? SANDBOX_DEFAULTS.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  try {
-    return new AmoSandbox(server, opts);
-  } catch (err) {
-    // A state file that cannot be used: nothing may keep listening.
-    server.close();
-    throw err;
   }
 }
