@@ -6,7 +6,7 @@ export const ROOT = join(__dirname, '..');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export { freePort } from '../test/helpers/wait';
+export { freePort } from '../scripts/free-port';
 
 /** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function waitFor<T>(

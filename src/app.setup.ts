@@ -6,8 +6,8 @@ import { urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './common/validation';
-import { WEBHOOK_PATH } from './amo-crm/webhooks/amo-webhook-registration.service';
-import { WEBHOOK_LIMITS } from './amo-crm/webhooks/webhook-body.parser';
+import { WEBHOOK_PATH } from './amo-crm/inbound/amo-webhook-registration.service';
+import { WEBHOOK_LIMITS } from './amo-crm/inbound/webhook-body.parser';
 import { AppConfig } from './config/configuration';
 
 export const JSON_BODY_LIMIT = '32kb';

@@ -8,6 +8,8 @@ import {
   expireStoredToken,
   maxRequestsInAnySecond,
   startAmo,
+  startAmoApp,
+  stopAmoApp,
 } from './helpers/amo';
 import { admin } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
@@ -18,14 +20,9 @@ describe('amoCRM connection', () => {
   let server: App;
 
   beforeAll(async () => {
-    sb = await startAmo();
-    t = await createTestApp(amoEnv(sb));
-    server = t.app.getHttpServer();
+    ({ sb, t, server } = await startAmoApp());
   });
-  afterAll(async () => {
-    await t.close();
-    await sb.stop();
-  });
+  afterAll(async () => stopAmoApp({ sb, t }));
   beforeEach(async () => {
     await truncateAll(t.dataSource);
     sb.setOutage(false);

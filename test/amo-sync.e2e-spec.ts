@@ -1,8 +1,15 @@
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
-import { SyncDispatcherService } from '../src/amo-crm/sync/sync-dispatcher.service';
-import { amoEnv, connectAmo, maxRequestsInAnySecond, startAmo } from './helpers/amo';
+import { SyncDispatcherService } from '../src/amo-crm/outbound/sync-dispatcher.service';
+import {
+  amoEnv,
+  connectAmo,
+  maxRequestsInAnySecond,
+  startAmo,
+  startAmoApp,
+  stopAmoApp,
+} from './helpers/amo';
 import { admin, createProperty, leadBody } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
 import { eventually } from './helpers/wait';
@@ -53,22 +60,17 @@ describe('Outbound sync to amoCRM', () => {
     (await jobsIn('PENDING')) + (await jobsIn('RUNNING')) + (await jobsIn('HELD')) === 0;
 
   beforeAll(async () => {
-    sb = await startAmo();
-    t = await createTestApp(
-      amoEnv(sb, {
+    ({ sb, t, server } = await startAmoApp({
+      env: {
         AMO_MAPPING_JSON: MAPPING,
         SYNC_POLL_INTERVAL_MS: '200',
         SYNC_BACKOFF_BASE_MS: '50',
         SYNC_BACKOFF_CAP_MS: '300',
         SYNC_CONTACTS_FRESH_MS: '0',
-      }),
-    );
-    server = t.app.getHttpServer();
+      },
+    }));
   });
-  afterAll(async () => {
-    await t.close();
-    await sb.stop();
-  });
+  afterAll(async () => stopAmoApp({ sb, t }));
   beforeEach(async () => {
     await truncateAll(t.dataSource);
     sb.clearFaults();

@@ -1,15 +1,16 @@
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
-import { SyncDispatcherService } from '../src/amo-crm/sync/sync-dispatcher.service';
-import { AmoReconciliationService } from '../src/amo-crm/webhooks/amo-reconciliation.service';
-import { AmoWebhookWorker } from '../src/amo-crm/webhooks/amo-webhook.worker';
+import { SyncDispatcherService } from '../src/amo-crm/outbound/sync-dispatcher.service';
+import { AmoReconciliationService } from '../src/amo-crm/inbound/amo-reconciliation.service';
+import { AmoWebhookWorker } from '../src/amo-crm/inbound/amo-webhook.worker';
 import {
   amoEnv,
   connectAmo,
-  createListeningAmoApp,
   postWebhook,
   startAmo,
+  startAmoApp,
+  stopAmoApp,
   TEST_WEBHOOK_SECRET,
 } from './helpers/amo';
 import { admin, createProperty, leadBody } from './helpers/factories';
@@ -103,20 +104,19 @@ describe('amoCRM webhooks (inbound sync)', () => {
   };
 
   beforeAll(async () => {
-    sb = await startAmo({ accountId: ACCOUNT_ID });
-    t = await createListeningAmoApp(sb, {
-      AMO_MAPPING_JSON: MAPPING,
-      SYNC_POLL_INTERVAL_MS: '200',
-      SYNC_BACKOFF_BASE_MS: '50',
-      SYNC_BACKOFF_CAP_MS: '300',
-      AMO_RECONCILE_INTERVAL_MS: '0',
-    });
-    server = t.app.getHttpServer();
+    ({ sb, t, server } = await startAmoApp({
+      sandbox: { accountId: ACCOUNT_ID },
+      listen: true,
+      env: {
+        AMO_MAPPING_JSON: MAPPING,
+        SYNC_POLL_INTERVAL_MS: '200',
+        SYNC_BACKOFF_BASE_MS: '50',
+        SYNC_BACKOFF_CAP_MS: '300',
+        AMO_RECONCILE_INTERVAL_MS: '0',
+      },
+    }));
   });
-  afterAll(async () => {
-    await t.close();
-    await sb.stop();
-  });
+  afterAll(async () => stopAmoApp({ sb, t }));
   beforeEach(async () => {
     await truncateAll(t.dataSource);
     await t.dataSource.query(`DELETE FROM amo_sync_state WHERE key = 'leads_reconciled_until'`);

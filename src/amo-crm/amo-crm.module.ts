@@ -1,27 +1,33 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AmoCrmApiService } from './client/amo-crm-api.service';
+import { AmoCrmApiService } from './api/amo-crm-api.service';
 import { AmoCrmHttpClient } from './client/amo-crm-http.client';
-import { AmoCrmController } from './amo-crm.controller';
-import { AmoCrmSyncController } from './amo-crm-sync.controller';
-import { SyncAdminService } from './sync/sync-admin.service';
+import { AmoConnectionController } from './connection/amo-connection.controller';
+import { SyncAdminController } from './outbound/sync-admin.controller';
+import { SyncAdminService } from './outbound/sync-admin.service';
+import { AmoConnectionEvents } from './connection/amo-connection.events';
 import { AmoConnectionService } from './connection/amo-connection.service';
-import { AmoOAuthState } from './connection/amo-oauth-state.entity';
-import { AmoToken } from './connection/amo-token.entity';
-import { AmoTokenService } from './connection/amo-token.service';
+import { AmoOAuthState } from './auth/amo-oauth-state.entity';
+import { AmoToken } from './auth/amo-token.entity';
+import { AmoTokenService } from './auth/amo-token.service';
 import { AmoMappingService } from './mapping/amo-mapping.service';
-import { AmoSyncJob } from './sync/amo-sync-job.entity';
-import { AmoSyncStateStore } from './sync/amo-sync-state.repository';
-import { ContactDirectoryService } from './sync/contact-directory.service';
-import { SyncDispatcherService } from './sync/sync-dispatcher.service';
-import { SyncQueueModule } from './sync/sync-queue.module';
-import { AmoReconciliationService } from './webhooks/amo-reconciliation.service';
-import { AmoWebhookEvent } from './webhooks/amo-webhook-event.entity';
-import { AmoWebhookInboxService } from './webhooks/amo-webhook-inbox.service';
-import { AmoWebhookRegistrationService } from './webhooks/amo-webhook-registration.service';
-import { AmoWebhookController } from './webhooks/amo-webhook.controller';
-import { AmoWebhookWorker } from './webhooks/amo-webhook.worker';
+import { AmoSyncJob } from './outbox/amo-sync-job.entity';
+import { AmoSyncStateStore } from '../database/amo-sync-state.repository';
+import { ContactDirectoryService } from './outbound/contact-directory.service';
+import { SyncDispatcherService } from './outbound/sync-dispatcher.service';
+import { SyncJobsRepository } from './outbound/sync-jobs.repository';
+import { SyncJobFailures } from './outbound/sync-job-failures.service';
+import { CreateLeadsStep } from './outbound/create-leads.step';
+import { PatchLeadsStep } from './outbound/patch-leads.step';
+import { AddNotesStep } from './outbound/add-notes.step';
+import { SyncQueueModule } from './outbox/sync-queue.module';
+import { AmoReconciliationService } from './inbound/amo-reconciliation.service';
+import { AmoWebhookEvent } from './inbound/amo-webhook-event.entity';
+import { AmoWebhookInboxService } from './inbound/amo-webhook-inbox.service';
+import { AmoWebhookRegistrationService } from './inbound/amo-webhook-registration.service';
+import { AmoWebhookController } from './inbound/amo-webhook.controller';
+import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
 
 @Module({
   imports: [
@@ -29,21 +35,28 @@ import { AmoWebhookWorker } from './webhooks/amo-webhook.worker';
     SyncQueueModule,
     TypeOrmModule.forFeature([AmoToken, AmoOAuthState, AmoSyncJob, AmoWebhookEvent]),
   ],
-  controllers: [AmoCrmController, AmoCrmSyncController, AmoWebhookController],
+  controllers: [AmoConnectionController, SyncAdminController, AmoWebhookController],
   providers: [
     AmoCrmHttpClient,
     AmoTokenService,
     AmoCrmApiService,
     AmoConnectionService,
+    AmoConnectionEvents,
     AmoMappingService,
     SyncDispatcherService,
     SyncAdminService,
     AmoSyncStateStore,
     AmoWebhookWorker,
     AmoWebhookInboxService,
-    AmoWebhookRegistrationService,
+    // on "connected", reconciliation starts its watermark before the webhook is registered
     AmoReconciliationService,
+    AmoWebhookRegistrationService,
     ContactDirectoryService,
+    SyncJobsRepository,
+    SyncJobFailures,
+    CreateLeadsStep,
+    PatchLeadsStep,
+    AddNotesStep,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { EnvironmentVariables, validateEnv } from './env.validation';
+import { loadMapping, MappingSettings } from './mapping.validation';
 
 export interface AppSettings {
   env: 'development' | 'production' | 'test';
@@ -41,12 +42,15 @@ export interface AmoSettings {
   encryptionKey: Buffer | null;
   rateLimit: number;
   timeoutMs: number;
-  mappingFile: string | null;
-  mappingJson: string | null;
+  /** Status and field mapping, its shape validated at boot (see mapping.validation.ts). */
+  mapping: MappingSettings;
 }
 
 export interface SyncSettings {
+  /** SYNC_ENABLED as set. */
   enabled: boolean;
+  /** Sync actually runs: enabled and amoCRM configured. Computed here once for everyone. */
+  active: boolean;
   maxAttempts: number;
   backoffBaseMs: number;
   backoffCapMs: number;
@@ -118,8 +122,7 @@ function buildAmo(env: EnvironmentVariables): AmoSettings {
     encryptionKey,
     rateLimit: env.AMO_RATE_LIMIT ?? 7,
     timeoutMs: env.AMO_TIMEOUT_MS ?? 10_000,
-    mappingFile: env.AMO_MAPPING_FILE ?? null,
-    mappingJson: env.AMO_MAPPING_JSON ?? null,
+    mapping: loadMapping(env.AMO_MAPPING_JSON, env.AMO_MAPPING_FILE),
   };
 }
 
@@ -127,6 +130,7 @@ function buildAmo(env: EnvironmentVariables): AmoSettings {
 export function loadConfig(raw: Record<string, unknown>): AppConfig {
   const env = validateEnv(raw);
   const nodeEnv = (env.NODE_ENV ?? 'development') as AppSettings['env'];
+  const amo = buildAmo(env);
   return {
     app: {
       env: nodeEnv,
@@ -150,9 +154,10 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
       poolSize: env.DB_POOL_SIZE ?? 10,
       migrationsRun: env.MIGRATIONS_RUN ?? true,
     },
-    amo: buildAmo(env),
+    amo,
     sync: {
       enabled: env.SYNC_ENABLED ?? true,
+      active: (env.SYNC_ENABLED ?? true) && amo.configured,
       maxAttempts: env.SYNC_MAX_ATTEMPTS ?? 10,
       backoffBaseMs: env.SYNC_BACKOFF_BASE_MS ?? 1_000,
       backoffCapMs: env.SYNC_BACKOFF_CAP_MS ?? 300_000,

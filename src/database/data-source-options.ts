@@ -1,13 +1,15 @@
 import { DataSourceOptions } from 'typeorm';
-import { entities } from './entities';
 import { migrations } from './migrations';
 
-/** One definition of the connection for the app, the migration CLI and the tests. */
+/**
+ * One definition of the connection for the app, the migration CLI and the tests. Entities are
+ * not listed here: the app loads them from the feature modules (`autoLoadEntities`) and the
+ * migration generator adds its own list (scripts/entities.ts).
+ */
 export function buildDataSourceOptions(url: string, poolSize: number): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities,
     migrations,
     migrationsTableName: 'migrations',
     synchronize: false,

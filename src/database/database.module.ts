@@ -66,6 +66,7 @@ class DatabaseLocationModule implements OnApplicationShutdown {
           location.url,
           location.embedded ? 1 : config.get('database', { infer: true }).poolSize,
         ),
+        autoLoadEntities: true,
         migrationsRun: config.get('database', { infer: true }).migrationsRun,
         migrationsTransactionMode: 'each' as const,
       }),

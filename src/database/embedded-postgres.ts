@@ -17,8 +17,8 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  * loopback socket.
  *
  * PGlite is a single session with no locking of its own: two processes opening one folder
- * silently lose rows, hence the lock file. The socket server's default of one connection
- * would starve a pool, hence `maxConnections`.
+ * silently lose rows, hence the lock file. The app itself uses one connection (PGlite is one
+ * session); `maxConnections` leaves room beside it for a migration runner and a psql.
  */
 export interface EmbeddedPostgres {
   url: string;

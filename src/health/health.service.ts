@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AmoTokenService, ConnectionStatus } from '../amo-crm/connection/amo-token.service';
+import { AmoTokenService, ConnectionStatus } from '../amo-crm/auth/amo-token.service';
 
 export interface HealthReport {
   status: 'ok' | 'error';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SyncQueueModule } from '../amo-crm/sync/sync-queue.module';
+import { SyncQueueModule } from '../amo-crm/outbox/sync-queue.module';
 import { LeadsController } from './leads.controller';
 import { Lead } from './lead.entity';
 import { LeadsService } from './leads.service';

@@ -98,3 +98,39 @@ export function postWebhook(
     .type('form')
     .send(form);
 }
+
+export interface AmoTestApp {
+  sb: AmoSandbox;
+  /** `url` is the app's address when it listens, else empty. */
+  t: TestApp & { url: string };
+  server: App;
+}
+
+/**
+ * A sandbox and an app connected to it by settings (not yet by OAuth): the setup of every amoCRM
+ * suite. `listen` puts the app on a real port so the sandbox can deliver webhooks to it.
+ */
+export async function startAmoApp(
+  opts: {
+    sandbox?: SandboxOptions;
+    env?: Record<string, string | undefined>;
+    listen?: boolean;
+  } = {},
+): Promise<AmoTestApp> {
+  const sb = await startAmo(opts.sandbox);
+  try {
+    const t = opts.listen
+      ? await createListeningAmoApp(sb, opts.env)
+      : { ...(await createTestApp(amoEnv(sb, opts.env))), url: '' };
+    return { sb, t, server: t.app.getHttpServer() as App };
+  } catch (err) {
+    await sb.stop();
+    throw err;
+  }
+}
+
+/** The app first: its shutdown may still talk to the sandbox. */
+export async function stopAmoApp(ctx: { sb: AmoSandbox; t: TestApp }): Promise<void> {
+  await ctx.t.close();
+  await ctx.sb.stop();
+}

@@ -1,5 +1,3 @@
-import { AddressInfo, createServer } from 'node:net';
-
 /**
  * Polls until the condition holds. A check that throws counts as "not yet" (the database may
  * be restarting in a fault case); the last error is reported if time runs out.
@@ -22,14 +20,4 @@ export async function eventually(
   throw new Error(`condition not met within ${timeoutMs} ms${why}`);
 }
 
-/** A loopback port that is free now, for a server that must know its address before listening. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../scripts/free-port';

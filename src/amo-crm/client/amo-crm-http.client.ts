@@ -11,7 +11,7 @@ export type QueryValue = string | number | boolean | (string | number)[];
 
 export interface AmoRequest {
   method: Method;
-  /** Path on the account host, e.g. `/api/v4/leads`. */
+  /** Path on the account host; the typed API layer above names them. */
   path: string;
   query?: Record<string, QueryValue | undefined>;
   body?: unknown;
@@ -46,7 +46,8 @@ interface OAuthTokenBody {
 }
 
 /**
- * The only code that knows amoCRM's URLs, headers, limits and error shapes. Every request
+ * The transport: the only code that knows amoCRM's hosts, auth headers, limits, paging and
+ * error shapes (the API's paths are named one level up, in api/). Every request
  * — API and OAuth — passes one process-wide limiter of AMO_RATE_LIMIT per rolling second.
  */
 @Injectable()

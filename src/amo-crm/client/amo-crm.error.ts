@@ -52,3 +52,9 @@ export class AmoCrmError extends Error {
     return parts.join('; ');
   }
 }
+
+/** Any failure as one log-safe line: amoCRM's own description, else the error's message. */
+export function describeError(err: unknown): string {
+  if (err instanceof AmoCrmError) return err.describe();
+  return err instanceof Error ? err.message : String(err);
+}

@@ -5,17 +5,16 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LessThan, Repository } from 'typeorm';
 import { ForbiddenError, InvalidInputError, UpstreamError } from '../../common/domain-errors';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoAccount, AmoCrmApiService } from '../client/amo-crm-api.service';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoCrmHttpClient } from '../client/amo-crm-http.client';
-import { CallbackQuery } from '../dto/callback.query';
-import { DisconnectHookQuery } from '../dto/disconnect-hook.query';
-import { AmoNotConfiguredError } from './amo-connection.errors';
-import { AmoOAuthState } from './amo-oauth-state.entity';
-import { AmoTokenService } from './amo-token.service';
-import { SyncQueueService } from '../sync/sync-queue.service';
+import { CallbackQuery } from './dto/callback.query';
+import { DisconnectHookQuery } from './dto/disconnect-hook.query';
+import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
+import { AmoOAuthState } from '../auth/amo-oauth-state.entity';
+import { AmoTokenService } from '../auth/amo-token.service';
+import { AmoConnectionEvents } from './amo-connection.events';
 import { returningRows } from '../../database/returning-rows';
-import { AmoWebhookRegistrationService } from '../webhooks/amo-webhook-registration.service';
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -44,8 +43,7 @@ export class AmoConnectionService {
     private readonly client: AmoCrmHttpClient,
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
-    private readonly syncQueue: SyncQueueService,
-    private readonly webhooks: AmoWebhookRegistrationService,
+    private readonly events: AmoConnectionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
@@ -74,11 +72,7 @@ export class AmoConnectionService {
       this.client.exchangeCode(q.code!),
     );
     const account = await this.upstream('read the account', () =>
-      this.client.request<AmoAccount>({
-        method: 'GET',
-        path: '/api/v4/account',
-        accessToken: pair.accessToken,
-      }),
+      this.api.accountOf(pair.accessToken),
     );
     if (!account || Number(account.id) !== this.settings.accountId) {
       // The pair is dropped unsaved: a foreign account must never receive our leads.
@@ -95,9 +89,7 @@ export class AmoConnectionService {
       pair,
     );
     this.logger.log(`amoCRM account ${account.id} (${account.subdomain}) connected`);
-    // jobs HELD while disconnected drain now
-    this.syncQueue.wake();
-    await this.webhooks.registerAfterConnect();
+    await this.events.publishConnected();
     return {
       connected: true,
       accountId: Number(account.id),
@@ -109,7 +101,7 @@ export class AmoConnectionService {
 
   async test(): Promise<ConnectedAccount> {
     this.requireConfigured();
-    const account = await this.upstream('read the account', () => this.api.getAccount());
+    const account = await this.upstream('read the account', () => this.api.account());
     const status = await this.tokens.status();
     return {
       connected: true,
@@ -136,6 +128,7 @@ export class AmoConnectionService {
       throw new ForbiddenError(`Account ${q.account_id} is not the configured account`);
     }
     await this.tokens.markDisconnected('access revoked in amoCRM');
+    await this.events.publishDisconnected();
     this.logger.warn(
       'amoCRM reported the integration was disabled; connection marked DISCONNECTED',
     );

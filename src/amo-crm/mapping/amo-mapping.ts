@@ -1,3 +1,4 @@
+import { AmoCustomField, AmoPipeline } from '../api/amo-crm.types';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus } from '../../leads/lead.enums';
 
 export interface StageRef {
@@ -21,21 +22,6 @@ export interface AmoMappingConfig {
     source?: SelectFieldMapping<LeadSource>;
   };
   tags?: string[];
-}
-
-export interface AmoPipeline {
-  id: number;
-  name: string;
-  is_main?: boolean;
-  sort?: number;
-  _embedded?: { statuses?: { id: number; name: string; sort?: number; type?: number }[] };
-}
-
-export interface AmoCustomField {
-  id: number;
-  name: string;
-  type: string;
-  enums?: { id: number; value: string }[] | null;
 }
 
 export interface EffectiveMapping {

@@ -1,29 +1,25 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
-import { AmoCrmError } from '../client/amo-crm.error';
-import { AmoConnectionState } from '../connection/amo-token.entity';
-import { AmoTokenService } from '../connection/amo-token.service';
-import { AmoSyncStateStore } from '../sync/amo-sync-state.repository';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
+import { AmoLeadRead } from '../api/amo-crm.types';
+import { describeError } from '../client/amo-crm.error';
+import { AmoConnectionState } from '../auth/amo-token.entity';
+import { AmoTokenService } from '../auth/amo-token.service';
+import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
 import { AmoWebhookInboxService, inboxRow } from './amo-webhook-inbox.service';
+import { AmoConnectionEvents } from '../connection/amo-connection.events';
 import { AmoWebhookWorker } from './amo-webhook.worker';
 import { WebhookItem } from './webhook-body.parser';
 
 export const RECONCILE_WATERMARK_KEY = 'leads_reconciled_until';
-
-interface AmoLeadRead {
-  id: number;
-  name?: string | null;
-  price?: number | null;
-  status_id?: number;
-  pipeline_id?: number;
-  created_at?: number;
-  updated_at?: number;
-  custom_fields_values?:
-    { field_id: number; values?: { value?: unknown; enum_id?: number | null }[] | null }[] | null;
-}
 
 export interface ReconcileResult {
   /** Leads amoCRM reported as changed since the watermark. */
@@ -71,12 +67,15 @@ export function leadAsItem(lead: AmoLeadRead): WebhookItem {
  * amoCRM leads are not imported.
  */
 @Injectable()
-export class AmoReconciliationService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AmoReconciliationService
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(AmoReconciliationService.name);
   private readonly settings: AmoSettings;
   private readonly enabled: boolean;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<ReconcileResult> | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -85,17 +84,23 @@ export class AmoReconciliationService implements OnApplicationBootstrap, OnAppli
     private readonly state: AmoSyncStateStore,
     private readonly inbox: AmoWebhookInboxService,
     private readonly worker: AmoWebhookWorker,
+    private readonly connection: AmoConnectionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
     this.enabled = this.worker.enabled;
   }
 
+  /** Changes are followed from the first connect on; older amoCRM leads are not imported. */
+  onModuleInit(): void {
+    this.unsubscribe = this.connection.onConnected(() => this.startWatermark());
+  }
+
   onApplicationBootstrap(): void {
     if (!this.enabled || this.settings.reconcileIntervalMs <= 0) return;
     this.timer = setInterval(() => {
       this.reconcileNow().catch((err: unknown) => {
-        const message = err instanceof AmoCrmError ? err.describe() : String(err);
+        const message = describeError(err);
         this.logger.warn(
           `amoCRM reconciliation failed; next run in the usual interval: ${message}`,
         );
@@ -106,6 +111,7 @@ export class AmoReconciliationService implements OnApplicationBootstrap, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
     await this.running?.catch(() => undefined);
   }
 
@@ -142,10 +148,7 @@ export class AmoReconciliationService implements OnApplicationBootstrap, OnAppli
     }
     const from = Number(stored);
     // `from` is inclusive: changes later in the same second as the last pull are not missed.
-    const leads = await this.api.getAll<AmoLeadRead>('/api/v4/leads', 'leads', {
-      'filter[updated_at][from]': from,
-      'order[updated_at]': 'asc',
-    });
+    const leads = await this.api.leadsUpdatedSince(from);
     const rows = leads.map((l) =>
       inboxRow(this.settings.accountId, 'leads', 'reconcile', leadAsItem(l), true),
     );

@@ -4,35 +4,19 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, SyncSettings } from '../../config/configuration';
 import { returningRows } from '../../database/returning-rows';
 import { Lead } from '../../leads/lead.entity';
-import {
-  ContactMethod,
-  ContactTime,
-  LeadSource,
-  LeadStatus,
-  LeadSyncState,
-} from '../../leads/lead.enums';
-import { AmoCrmError } from '../client/amo-crm.error';
-import { AmoNotConfiguredError, AmoNotConnectedError } from '../connection/amo-connection.errors';
+import { LeadSource } from '../../leads/lead.enums';
+import { describeError } from '../client/amo-crm.error';
+import { AmoNotConfiguredError, AmoNotConnectedError } from '../auth/amo-connection.errors';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
-import { backoffDelayMs } from '../sync/backoff';
+import { backoffDelayMs } from '../../common/backoff';
 import { AmoWebhookEvent, WebhookEventState } from './amo-webhook-event.entity';
-import {
-  guestNameFrom,
-  intOf,
-  isStale,
-  leadChangesFrom,
-  ourLeadMarker,
-  textOf,
-} from './webhook-item';
-import { PassRunner } from '../pass-runner';
-import { SyncQueueService } from '../sync/sync-queue.service';
+import { planAttach, planLeadChange, planNewLead } from './lead-change.rules';
+import { ourLeadMarker } from './webhook-item';
+import { PassRunner } from '../../common/pass-runner';
 
 const BATCH = 100;
 const LEASE_SECONDS = 60;
-
-/** Written to `leads.sync_error` when amoCRM deletes the lead; a restore clears it. */
-export const DELETED_IN_AMO = 'deleted in amoCRM';
 
 type ClaimedEvent = Pick<
   AmoWebhookEvent,
@@ -41,8 +25,10 @@ type ClaimedEvent = Pick<
 
 /**
  * Applies inbox rows to leads, oldest amoCRM change first. Rows are claimed like outbox jobs
- * (FOR UPDATE SKIP LOCKED and a lease), each applied in its own transaction with the lead row
- * locked. Leads are written directly, never through LeadsService or the outbox: a change that
+ * (FOR UPDATE SKIP LOCKED and a lease); a claimed batch is applied in one transaction, each
+ * lead row locked while its change is applied (see `applyBatch`). What a change means is decided
+ * by the pure rules in lead-change.rules.ts; this class claims, applies their plan and marks
+ * rows. Leads are written directly, never through LeadsService or the outbox: a change that
  * came from amoCRM must not be pushed back to it.
  */
 @Injectable()
@@ -53,19 +39,17 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | null = null;
   private readonly runner = new PassRunner(
     () => this.drain(),
-    (err: unknown) =>
-      this.logger.error(`Webhook pass failed: ${err instanceof Error ? err.message : String(err)}`),
+    (err: unknown) => this.logger.error(`Webhook pass failed: ${describeError(err)}`),
   );
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly mapping: AmoMappingService,
-    queue: SyncQueueService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('sync', { infer: true });
     // inbound and outbound sync are switched on and off together
-    this.enabled = queue.enabled;
+    this.enabled = this.settings.active;
   }
 
   onApplicationBootstrap(): void {
@@ -195,7 +179,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     return rows.sort((a, b) => ts(a) - ts(b) || Number(a.id) - Number(b.id));
   }
 
-  /** Returns what happened, kept on the inbox row; null = not something we apply. */
+  /** Finds the rows the rules need, applies their plan; null = not something we apply. */
   private async applyLead(
     em: EntityManager,
     event: ClaimedEvent,
@@ -203,137 +187,36 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     mapping: EffectiveMapping,
   ): Promise<string | null> {
     const leads = em.getRepository(Lead);
+    const change = { ...event, amoId };
     const lead = await leads.findOne({
       where: { amoLeadId: amoId },
       lock: { mode: 'pessimistic_write' },
     });
-    switch (event.action) {
-      case 'delete':
-        if (!lead) return 'no local lead for this amoCRM lead';
-        // Reversible on purpose: amoCRM can restore a deleted lead, so nothing is cleared.
-        await leads.update({ id: lead.id }, { syncError: DELETED_IN_AMO });
-        return `lead ${lead.id} marked as deleted in amoCRM`;
-      case 'restore': {
-        if (!lead) return 'no local lead for this amoCRM lead';
-        if (lead.syncError === DELETED_IN_AMO) {
-          await leads.update({ id: lead.id }, { syncError: null });
-        }
-        const rest = await this.applyChanges(em, lead, event, mapping);
-        return `lead ${lead.id} restored; ${rest}`;
-      }
-      case 'add':
-      case 'update':
-      case 'status':
-      case 'reconcile':
-        if (!lead) return this.createOrAttach(em, event, amoId, mapping);
-        return this.applyChanges(em, lead, event, mapping);
-      default:
-        return null;
+    const plan = planLeadChange(lead, change, mapping);
+    if (plan.kind === 'ignored') return null;
+    if (plan.kind === 'patch') {
+      if (lead && Object.keys(plan.patch).length) await leads.update({ id: lead.id }, plan.patch);
+      return plan.outcome;
     }
-  }
-
-  private async applyChanges(
-    em: EntityManager,
-    lead: Lead,
-    event: ClaimedEvent,
-    mapping: EffectiveMapping,
-  ): Promise<string> {
-    if (isStale(event.amoUpdatedAt, lead.amoUpdatedAt)) {
-      return `not newer than the last applied amoCRM change (${lead.amoUpdatedAt}); nothing changed`;
-    }
-    const changes = leadChangesFrom(event.item, mapping);
-    const patch: Partial<Lead> = {};
-    const notes: string[] = [];
-    if (changes.status && changes.status !== lead.status) {
-      patch.status = changes.status;
-      notes.push(`status ${lead.status} → ${changes.status}`);
-    }
-    if (changes.unmappedStage) notes.push(`${changes.unmappedStage}; status kept`);
-    if (changes.contactMethod && changes.contactMethod !== lead.contactMethod) {
-      patch.contactMethod = changes.contactMethod;
-      notes.push(`contact method → ${changes.contactMethod}`);
-    }
-    if (changes.contactTime && changes.contactTime !== lead.contactTime) {
-      patch.contactTime = changes.contactTime;
-      notes.push(`contact time → ${changes.contactTime}`);
-    }
-    // The amoCRM name of our own leads is generated ("Lead #12 - …"); only leads that were
-    // born in amoCRM take their guest name from it.
-    const name = textOf(event.item, 'name');
-    if (lead.source === LeadSource.AMO_CRM && name !== undefined && name.trim()) {
-      const guestName = guestNameFrom(name, lead.amoLeadId ?? 0);
-      if (guestName !== lead.guestName) {
-        patch.guestName = guestName;
-        notes.push('guest name follows the amoCRM name');
-      }
-    }
-    if (event.amoUpdatedAt !== null) patch.amoUpdatedAt = event.amoUpdatedAt;
-    if (Object.keys(patch).length) await em.getRepository(Lead).update({ id: lead.id }, patch);
-    return notes.length ? notes.join('; ') : 'no local change';
-  }
-
-  /** An amoCRM lead we do not know yet: one of ours whose create is in flight, or a new one. */
-  private async createOrAttach(
-    em: EntityManager,
-    event: ClaimedEvent,
-    amoId: number,
-    mapping: EffectiveMapping,
-  ): Promise<string> {
+    // An amoCRM lead we do not know yet: one of ours whose create is in flight, or a new one.
     const marker = ourLeadMarker(event.item, mapping);
-    if (marker) {
-      const leads = em.getRepository(Lead);
-      const ours =
-        'leadId' in marker
-          ? await leads.findOne({
-              where: { id: marker.leadId },
-              lock: { mode: 'pessimistic_write' },
-            })
-          : await leads.findOne({
-              where: { number: marker.number, source: LeadSource.SITE },
-              lock: { mode: 'pessimistic_write' },
-            });
-      if (ours) {
-        if (ours.amoLeadId !== null && ours.amoLeadId !== amoId) {
-          return `carries the marker of lead ${ours.id}, which is amoCRM lead ${ours.amoLeadId}; ignored`;
-        }
-        // Our own create echoed back: link it, and leave the status to our outbox, which may
-        // hold a newer local change than the one amoCRM echoes.
-        const patch: Partial<Lead> = { amoLeadId: amoId };
-        if (event.amoUpdatedAt !== null && !isStale(event.amoUpdatedAt, ours.amoUpdatedAt)) {
-          patch.amoUpdatedAt = event.amoUpdatedAt;
-        }
-        await leads.update({ id: ours.id }, patch);
-        return `our lead ${ours.id}; linked, nothing else changed`;
-      }
+    const ours = !marker
+      ? null
+      : await leads.findOne({
+          where:
+            'leadId' in marker
+              ? { id: marker.leadId }
+              : { number: marker.number, source: LeadSource.SITE },
+          lock: { mode: 'pessimistic_write' },
+        });
+    if (ours) {
+      const attach = planAttach(ours, change);
+      if (Object.keys(attach.patch).length) await leads.update({ id: ours.id }, attach.patch);
+      return attach.outcome;
     }
-    const changes = leadChangesFrom(event.item, mapping);
-    const created = await em.getRepository(Lead).save(
-      em.getRepository(Lead).create({
-        propertyId: null,
-        guestName: guestNameFrom(textOf(event.item, 'name'), amoId),
-        guestPhone: null,
-        guestEmail: null,
-        contactMethod: changes.contactMethod ?? ContactMethod.PHONE,
-        contactTime: changes.contactTime ?? ContactTime.ANY_TIME,
-        comment: null,
-        status: changes.status ?? LeadStatus.NEW,
-        source: LeadSource.AMO_CRM,
-        amoLeadId: amoId,
-        amoContactId: null,
-        syncState: LeadSyncState.SYNCED,
-        syncError: null,
-        amoUpdatedAt: event.amoUpdatedAt,
-        syncedAt: new Date(),
-      }),
-    );
-    const price = intOf(event.item, 'price');
-    return [
-      `created local lead ${created.id}`,
-      changes.unmappedStage ? `${changes.unmappedStage}; status NEW` : null,
-      price !== undefined ? `amoCRM price ${price} stays in amoCRM` : null,
-    ]
-      .filter(Boolean)
-      .join('; ');
+    const born = planNewLead(change, mapping);
+    const created = await leads.save(leads.create(born.values));
+    return born.outcome(created.id);
   }
 
   private async fail(event: ClaimedEvent, err: unknown): Promise<void> {
@@ -348,12 +231,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
       );
       return;
     }
-    const message =
-      err instanceof AmoCrmError
-        ? err.describe()
-        : err instanceof Error
-          ? err.message
-          : String(err);
+    const message = describeError(err);
     const dead = event.attempts >= this.settings.maxAttempts;
     const delay = backoffDelayMs(
       event.attempts,

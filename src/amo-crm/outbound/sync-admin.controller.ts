@@ -1,16 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../common/admin.guard';
+import { AdminGuard } from '../../common/admin.guard';
 import { RetrySyncDto } from './dto/retry-sync.dto';
-import { EffectiveMapping } from './mapping/amo-mapping';
-import { AmoMappingService } from './mapping/amo-mapping.service';
-import { SyncAdminService, SyncOverview } from './sync/sync-admin.service';
+import { EffectiveMapping } from '../mapping/amo-mapping';
+import { AmoMappingService } from '../mapping/amo-mapping.service';
+import { SyncAdminService, SyncOverview } from './sync-admin.service';
 
 @ApiTags('amoCRM')
 @ApiBearerAuth()
 @UseGuards(AdminGuard)
 @Controller('integrations/amo-crm')
-export class AmoCrmSyncController {
+export class SyncAdminController {
   constructor(
     private readonly sync: SyncAdminService,
     private readonly mapping: AmoMappingService,

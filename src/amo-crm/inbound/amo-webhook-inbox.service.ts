@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../common/domain-errors';
 import { AmoSettings, AppConfig } from '../../config/configuration';
 import { returningRows } from '../../database/returning-rows';
-import { AmoNotConfiguredError } from '../connection/amo-connection.errors';
+import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
 import { WebhookEventState } from './amo-webhook-event.entity';
 import { AmoWebhookWorker } from './amo-webhook.worker';
 import { ParsedWebhookBody, WebhookItem } from './webhook-body.parser';

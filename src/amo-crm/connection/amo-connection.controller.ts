@@ -1,14 +1,14 @@
 import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { AdminGuard } from '../common/admin.guard';
-import { AmoConnectionService, ConnectedAccount } from './connection/amo-connection.service';
+import { AdminGuard } from '../../common/admin.guard';
+import { AmoConnectionService, ConnectedAccount } from './amo-connection.service';
 import { CallbackQuery } from './dto/callback.query';
 import { DisconnectHookQuery } from './dto/disconnect-hook.query';
 
 @ApiTags('amoCRM')
 @Controller('integrations/amo-crm')
-export class AmoCrmController {
+export class AmoConnectionController {
   constructor(private readonly connection: AmoConnectionService) {}
 
   /** 302 to amoCRM's consent page; the JSON body carries the same URL for API clients. */

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/configuration';
-import { AmoNotConfiguredError } from '../connection/amo-connection.errors';
+import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 

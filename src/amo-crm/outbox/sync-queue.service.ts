@@ -15,8 +15,7 @@ export class SyncQueueService {
   readonly enabled: boolean;
 
   constructor(config: ConfigService<AppConfig, true>) {
-    this.enabled =
-      config.get('amo', { infer: true }).configured && config.get('sync', { infer: true }).enabled;
+    this.enabled = config.get('sync', { infer: true }).active;
   }
 
   async enqueueCreate(em: EntityManager, leadId: string): Promise<void> {

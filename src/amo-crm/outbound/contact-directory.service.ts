@@ -3,14 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { normalizeEmail, normalizePhone } from '../../leads/contact-normalization';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
-import { AmoSyncStateStore } from './amo-sync-state.repository';
-
-interface AmoContactRead {
-  id: number;
-  updated_at: number;
-  custom_fields_values?: { field_code?: string | null; values?: { value?: unknown }[] }[] | null;
-}
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
+import { AmoContactRead } from '../api/amo-crm.types';
+import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
 
 const WATERMARK_KEY = 'contacts_pulled_until';
 
@@ -41,10 +36,7 @@ export class ContactDirectoryService {
   async refresh(): Promise<void> {
     if (Date.now() - this.pulledAt < this.freshMs) return;
     const from = Number((await this.state.get(WATERMARK_KEY)) ?? 0);
-    const contacts = await this.api.getAll<AmoContactRead>('/api/v4/contacts', 'contacts', {
-      'filter[updated_at][from]': from,
-      'order[updated_at]': 'asc',
-    });
+    const contacts = await this.api.contactsUpdatedSince(from);
     let until = from;
     const rows: { kind: 'PHONE' | 'EMAIL'; value: string; contactId: number }[] = [];
     for (const c of contacts) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AmoTokenService, ConnectionStatus } from '../connection/amo-token.service';
-import { AmoNotConfiguredError } from '../connection/amo-connection.errors';
-import { SyncQueueService } from './sync-queue.service';
+import { AmoTokenService, ConnectionStatus } from '../auth/amo-token.service';
+import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
+import { SyncQueueService } from '../outbox/sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
 import { SyncDispatcherService } from './sync-dispatcher.service';
 

@@ -4,7 +4,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoCrmError } from '../client/amo-crm.error';
+import { AmoCrmError, describeError } from '../client/amo-crm.error';
 import { AmoCrmHttpClient, TokenPair } from '../client/amo-crm-http.client';
 import { AmoNotConfiguredError, AmoNotConnectedError } from './amo-connection.errors';
 import { AmoConnectionState, AmoToken } from './amo-token.entity';
@@ -132,7 +132,7 @@ export class AmoTokenService {
       this.logger.log('Keep-alive refresh of the amoCRM grant done');
     } catch (err) {
       this.logger.warn(
-        `Keep-alive refresh failed: ${err instanceof AmoCrmError ? err.describe() : String(err)}`,
+        `Keep-alive refresh failed: ${describeError(err)}`,
       );
     }
   }

@@ -1,11 +1,17 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AmoSettings, AppConfig } from '../../config/configuration';
-import { AmoCrmApiService } from '../client/amo-crm-api.service';
-import { AmoCrmError } from '../client/amo-crm.error';
-import { AmoConnectionState } from '../connection/amo-token.entity';
-import { AmoTokenService } from '../connection/amo-token.service';
-import { AmoReconciliationService } from './amo-reconciliation.service';
+import { AmoCrmApiService } from '../api/amo-crm-api.service';
+import { describeError } from '../client/amo-crm.error';
+import { AmoConnectionState } from '../auth/amo-token.entity';
+import { AmoTokenService } from '../auth/amo-token.service';
+import { AmoConnectionEvents } from '../connection/amo-connection.events';
 
 export const WEBHOOK_PATH = '/api/integrations/amo-crm/webhook';
 export const WEBHOOK_SETTINGS = [
@@ -17,13 +23,6 @@ export const WEBHOOK_SETTINGS = [
 ] as const;
 const CHECK_INTERVAL_MS = 10 * 60_000;
 
-interface AmoWebhook {
-  id: number;
-  destination: string;
-  disabled?: boolean;
-  settings?: string[];
-}
-
 export type RegistrationResult = 'registered' | 'present' | 'skipped';
 
 /**
@@ -33,20 +32,31 @@ export type RegistrationResult = 'registered' | 'present' | 'skipped';
  */
 @Injectable()
 export class AmoWebhookRegistrationService
-  implements OnApplicationBootstrap, OnApplicationShutdown
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(AmoWebhookRegistrationService.name);
   private readonly settings: AmoSettings;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
-    private readonly reconciliation: AmoReconciliationService,
+    private readonly connection: AmoConnectionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
+  }
+
+  /**
+   * Registers right after a connect. A failure is logged and left to the scheduled check,
+   * never thrown: the connect itself succeeded.
+   */
+  onModuleInit(): void {
+    this.unsubscribe = this.connection.onConnected(async () => {
+      await this.check();
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -57,6 +67,7 @@ export class AmoWebhookRegistrationService
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
     await this.running;
   }
 
@@ -67,20 +78,11 @@ export class AmoWebhookRegistrationService
     return `${this.settings.webhookBaseUrl}${WEBHOOK_PATH}?secret=${secret}`;
   }
 
-  /**
-   * After a connect: start following changes from now, and register. A registration failure
-   * is logged and left to the scheduled check, never thrown: the connect itself succeeded.
-   */
-  async registerAfterConnect(): Promise<void> {
-    await this.reconciliation.startWatermark();
-    await this.check();
-  }
-
   /** Scheduled: re-registers when the webhook is missing, disabled or lacks an event. */
   async check(): Promise<RegistrationResult | null> {
     if (this.running) return null;
     const run = this.ensureRegistered().catch((err: unknown) => {
-      const message = err instanceof AmoCrmError ? err.describe() : String(err);
+      const message = describeError(err);
       this.logger.warn(`Could not register the amoCRM webhook; will retry: ${message}`);
       return null;
     });
@@ -96,20 +98,11 @@ export class AmoWebhookRegistrationService
     const destination = this.destination();
     if (!destination) return 'skipped';
     if ((await this.tokens.status()).state !== AmoConnectionState.CONNECTED) return 'skipped';
-    const page = await this.api.call<{ _embedded?: { webhooks?: AmoWebhook[] } }>({
-      method: 'GET',
-      path: '/api/v4/webhooks',
-      query: { 'filter[destination]': destination },
-    });
-    const hook = (page?._embedded?.webhooks ?? []).find((h) => h.destination === destination);
+    const hooks = await this.api.webhooks(destination);
+    const hook = hooks.find((h) => h.destination === destination);
     const complete = WEBHOOK_SETTINGS.every((s) => hook?.settings?.includes(s));
     if (hook && !hook.disabled && complete) return 'present';
-    // Posting the same destination again replaces its settings and re-enables it.
-    await this.api.call({
-      method: 'POST',
-      path: '/api/v4/webhooks',
-      body: { destination, settings: [...WEBHOOK_SETTINGS] },
-    });
+    await this.api.subscribeWebhook(destination, [...WEBHOOK_SETTINGS]);
     this.logger.log(
       hook
         ? 'amoCRM webhook was disabled or incomplete; registered again'

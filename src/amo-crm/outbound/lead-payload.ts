@@ -1,10 +1,11 @@
 import { Lead } from '../../leads/lead.entity';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 
-type CustomFieldValue = {
-  field_id: number;
-  values: ({ value: string | number } | { enum_id: number })[];
-};
+import {
+  AmoComplexLeadItem,
+  AmoContactFieldWrite,
+  AmoCustomFieldValueWrite as CustomFieldValue,
+} from '../api/amo-crm.types';
 
 /** `Lead #<number> - <Property Title>`: what managers see, and our fallback marker. */
 export function amoLeadName(lead: Lead, propertyTitle: string | null): string {
@@ -34,10 +35,8 @@ export function leadCustomFields(
   return out;
 }
 
-export function contactFields(
-  lead: Lead,
-): { field_code: string; values: { value: string; enum_code: string }[] }[] {
-  const out: { field_code: string; values: { value: string; enum_code: string }[] }[] = [];
+export function contactFields(lead: Lead): AmoContactFieldWrite[] {
+  const out: AmoContactFieldWrite[] = [];
   if (lead.guestPhone)
     out.push({ field_code: 'PHONE', values: [{ value: lead.guestPhone, enum_code: 'MOB' }] });
   if (lead.guestEmail)
@@ -45,14 +44,14 @@ export function contactFields(
   return out;
 }
 
-/** One item of `POST /api/v4/leads/complex`. */
+/** One lead of a complex create, with its contact: the known one, or a new one. */
 export function complexLeadItem(
   lead: Lead,
   propertyTitle: string | null,
   price: number | null,
   mapping: EffectiveMapping,
   existingContactId: number | null,
-): Record<string, unknown> {
+): AmoComplexLeadItem {
   const stage = mapping.statuses[lead.status];
   const cf = leadCustomFields(lead, mapping, propertyTitle);
   return {

@@ -1,0 +1,107 @@
+/**
+ * The request and response shapes of amoCRM API v4 that the product uses, as amoCRM sends
+ * them (snake_case). Only the fields we read or write are declared.
+ */
+
+export interface AmoAccount {
+  id: number;
+  name: string;
+  subdomain: string;
+}
+
+export interface AmoCustomFieldValueRead {
+  field_id: number;
+  field_code?: string | null;
+  values?: { value?: unknown; enum_id?: number | null }[] | null;
+}
+
+/** A lead as `GET /leads` returns it. */
+export interface AmoLeadRead {
+  id: number;
+  name?: string | null;
+  price?: number | null;
+  status_id?: number;
+  pipeline_id?: number;
+  created_at?: number;
+  updated_at?: number;
+  custom_fields_values?: AmoCustomFieldValueRead[] | null;
+  _embedded?: { contacts?: { id: number }[] };
+}
+
+export interface AmoContactRead {
+  id: number;
+  updated_at: number;
+  custom_fields_values?:
+    { field_code?: string | null; values?: { value?: unknown }[] | null }[] | null;
+}
+
+export type AmoCustomFieldValueWrite = {
+  field_id: number;
+  values: ({ value: string | number } | { enum_id: number })[];
+};
+
+export type AmoContactFieldWrite = {
+  field_code: string;
+  values: { value: string; enum_code: string }[];
+};
+
+/** One item of a complex create: a lead with its contact (existing by id, or new). */
+export interface AmoComplexLeadItem {
+  name: string;
+  price?: number;
+  pipeline_id?: number;
+  status_id?: number;
+  custom_fields_values?: AmoCustomFieldValueWrite[];
+  /** Our lead id; amoCRM echoes it back so answers can be matched to requests. */
+  request_id: string;
+  _embedded: {
+    tags: { name: string }[];
+    contacts: ({ id: number } | { name: string; custom_fields_values: AmoContactFieldWrite[] })[];
+  };
+}
+
+export interface AmoComplexResult {
+  id: number;
+  contact_id: number | null;
+  request_id: string[] | string;
+}
+
+export interface AmoLeadPatch {
+  id: number;
+  pipeline_id?: number;
+  status_id?: number;
+  custom_fields_values?: AmoCustomFieldValueWrite[];
+}
+
+export interface AmoLeadPatched {
+  id: number;
+  updated_at?: number;
+}
+
+export interface AmoNoteItem {
+  entity_id: number;
+  note_type: 'common';
+  params: { text: string };
+}
+
+export interface AmoPipeline {
+  id: number;
+  name: string;
+  is_main?: boolean;
+  sort?: number;
+  _embedded?: { statuses?: { id: number; name: string; sort?: number; type?: number }[] };
+}
+
+export interface AmoCustomField {
+  id: number;
+  name: string;
+  type: string;
+  enums?: { id: number; value: string }[] | null;
+}
+
+export interface AmoWebhook {
+  id: number;
+  destination: string;
+  disabled?: boolean;
+  settings?: string[];
+}

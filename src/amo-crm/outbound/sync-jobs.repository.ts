@@ -1,0 +1,224 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { returningRows } from '../../database/returning-rows';
+import { Lead } from '../../leads/lead.entity';
+import { LeadSyncState } from '../../leads/lead.enums';
+import { Property } from '../../properties/property.entity';
+import { AmoSyncJob, SyncJobKind, SyncJobState } from '../outbox/amo-sync-job.entity';
+
+/** A job and the amoCRM ids its lead got: recorded together. */
+export interface CreatedLead {
+  job: AmoSyncJob;
+  lead: Lead;
+  amoLeadId: number;
+  amoContactId: number | null;
+}
+
+/**
+ * The dispatcher's statements on the outbox, one named method each. A write that changes a
+ * job and its lead runs in one transaction, so a crash never leaves a lead SYNCED with its job
+ * still due, or a job DEAD with its lead showing PENDING.
+ */
+@Injectable()
+export class SyncJobsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Takes up to `limit` due jobs (or jobs whose lease ran out) with a lease of `leaseSec`,
+   * skipping rows another dispatcher holds. A job waits while an earlier one of the same lead
+   * is unfinished, or while its lead's CREATE is DEAD, so an UPDATE never overtakes its CREATE.
+   */
+  async claimDue(limit: number, leaseSec: number): Promise<AmoSyncJob[]> {
+    const rows: unknown = await this.dataSource.query(
+      `WITH due AS (
+         SELECT j.id FROM amo_sync_jobs j
+          WHERE ((j.state = 'PENDING' AND j.next_attempt_at <= now())
+                 OR (j.state = 'RUNNING' AND j.lease_until < now()))
+            AND NOT EXISTS (SELECT 1 FROM amo_sync_jobs p
+                             WHERE p.lead_id = j.lead_id AND p.id < j.id
+                               AND (p.state IN ('PENDING', 'RUNNING', 'HELD')
+                                    OR (p.state = 'DEAD' AND p.kind = 'CREATE')))
+          ORDER BY j.id
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE amo_sync_jobs s
+          SET outcome_unknown = s.outcome_unknown OR s.state = 'RUNNING',
+              state = 'RUNNING', attempts = s.attempts + 1,
+              lease_until = now() + make_interval(secs => $2), updated_at = now()
+         FROM due WHERE s.id = due.id
+       RETURNING s.id, s.lead_id AS "leadId", s.kind, s.payload, s.attempts, s.outcome_unknown AS "outcomeUnknown"`,
+      [limit, leaseSec],
+    );
+    return returningRows<AmoSyncJob>(rows).sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /** Without a usable grant: park every pending job rather than burn its attempts. */
+  async holdPending(): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE amo_sync_jobs SET state = 'HELD', updated_at = now() WHERE state = 'PENDING'`,
+    );
+  }
+
+  /** The grant is usable again: every parked job is due now. */
+  async releaseHeld(): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE amo_sync_jobs SET state = 'PENDING', next_attempt_at = now(), updated_at = now() WHERE state = 'HELD'`,
+    );
+  }
+
+  async markDone(job: AmoSyncJob): Promise<void> {
+    await this.dataSource
+      .getRepository(AmoSyncJob)
+      .update({ id: job.id }, { state: SyncJobState.DONE, leaseUntil: null, lastError: null });
+  }
+
+  /** The job is done and its lead synced (optionally with a note, e.g. an unmapped status). */
+  async markDoneAndSynced(job: AmoSyncJob, note: string | null = null): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em
+        .getRepository(AmoSyncJob)
+        .update({ id: job.id }, { state: SyncJobState.DONE, leaseUntil: null, lastError: null });
+      await em
+        .getRepository(Lead)
+        .update({ id: job.leadId }, { syncState: LeadSyncState.SYNCED, syncError: note });
+    });
+  }
+
+  /** Stores amoCRM's ids for a batch: one transaction, two statements, whatever its size. */
+  async markCreated(created: CreatedLead[]): Promise<void> {
+    if (!created.length) return;
+    await this.dataSource.transaction(async (em) => {
+      await em.query(
+        `UPDATE leads l
+            SET amo_lead_id = v.amo_lead_id,
+                amo_contact_id = COALESCE(v.amo_contact_id, l.amo_contact_id),
+                sync_state = 'SYNCED', sync_error = NULL, synced_at = now(), updated_at = now()
+           FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS v(id, amo_lead_id, amo_contact_id)
+          WHERE l.id = v.id`,
+        [
+          created.map((c) => c.lead.id),
+          created.map((c) => c.amoLeadId),
+          created.map((c) => c.amoContactId),
+        ],
+      );
+      await em.query(
+        `UPDATE amo_sync_jobs SET state = 'DONE', last_error = NULL, lease_until = NULL, updated_at = now()
+          WHERE id = ANY($1::bigint[])`,
+        [created.map((c) => c.job.id)],
+      );
+    });
+  }
+
+  /** From here on a failure may leave the leads created in amoCRM. */
+  async markOutcomeUnknown(jobs: AmoSyncJob[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE amo_sync_jobs SET outcome_unknown = true WHERE id = ANY($1::bigint[])`,
+      [jobs.map((j) => j.id)],
+    );
+  }
+
+  /** Gives the claim back without counting the attempt: the job goes in the next pass. */
+  async putBack(job: AmoSyncJob): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE amo_sync_jobs SET state = 'PENDING', attempts = attempts - 1, lease_until = NULL, next_attempt_at = now() WHERE id = $1`,
+      [job.id],
+    );
+  }
+
+  /** Parks one job until the grant is usable, without counting the attempt. */
+  async hold(job: AmoSyncJob, message: string): Promise<void> {
+    await this.dataSource.getRepository(AmoSyncJob).update(
+      { id: job.id },
+      {
+        state: SyncJobState.HELD,
+        attempts: Math.max(0, job.attempts - 1),
+        leaseUntil: null,
+        lastError: message,
+      },
+    );
+  }
+
+  /** Another attempt after `delayMs`; the lead shows the failure meanwhile. */
+  async reschedule(
+    job: AmoSyncJob,
+    failure: { message: string; outcomeUnknown: boolean; delayMs: number },
+  ): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em.getRepository(AmoSyncJob).update(
+        { id: job.id },
+        {
+          state: SyncJobState.PENDING,
+          leaseUntil: null,
+          lastError: failure.message,
+          outcomeUnknown: failure.outcomeUnknown,
+          nextAttemptAt: new Date(Date.now() + failure.delayMs),
+        },
+      );
+      await em
+        .getRepository(Lead)
+        .update(
+          { id: job.leadId },
+          { syncState: LeadSyncState.FAILED, syncError: failure.message },
+        );
+    });
+  }
+
+  /** No more attempts; an admin can re-drive it. */
+  async markDead(
+    job: AmoSyncJob,
+    failure: { message: string; outcomeUnknown: boolean },
+  ): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em.getRepository(AmoSyncJob).update(
+        { id: job.id },
+        {
+          state: SyncJobState.DEAD,
+          leaseUntil: null,
+          lastError: failure.message,
+          outcomeUnknown: failure.outcomeUnknown,
+        },
+      );
+      await em
+        .getRepository(Lead)
+        .update({ id: job.leadId }, { syncState: LeadSyncState.DEAD, syncError: failure.message });
+    });
+  }
+
+  async enqueueNote(leadId: string): Promise<void> {
+    await this.dataSource.getRepository(AmoSyncJob).insert({
+      leadId,
+      kind: SyncJobKind.NOTE,
+      payload: {},
+      state: SyncJobState.PENDING,
+      nextAttemptAt: new Date(),
+    });
+  }
+
+  /** Records amoCRM's `updated_at` of our own change, so its webhook echo is "not newer". */
+  async recordAmoUpdatedAt(amoLeadId: number, updatedAt: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE leads SET amo_updated_at = GREATEST(COALESCE(amo_updated_at, 0), $2) WHERE amo_lead_id = $1`,
+      [amoLeadId, updatedAt],
+    );
+  }
+
+  async recordLeadSyncNote(leadId: string, note: string): Promise<void> {
+    await this.dataSource
+      .getRepository(Lead)
+      .update({ id: leadId }, { syncState: LeadSyncState.SYNCED, syncError: note });
+  }
+
+  async loadLeads(jobs: AmoSyncJob[]): Promise<Map<string, Lead>> {
+    const rows = await this.dataSource
+      .getRepository(Lead)
+      .findBy({ id: In(jobs.map((j) => j.leadId)) });
+    return new Map(rows.map((l) => [l.id, l]));
+  }
+
+  async loadProperties(leads: Iterable<Lead>): Promise<Map<string, Property>> {
+    const ids = [...new Set([...leads].map((l) => l.propertyId).filter((x): x is string => !!x))];
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.getRepository(Property).findBy({ id: In(ids) });
+    return new Map(rows.map((p) => [p.id, p]));
+  }
+}
