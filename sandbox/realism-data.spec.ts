@@ -240,7 +240,9 @@ describe('sandbox realism: duplicates, contacts changing, validation, account, s
     beforeEach(() => {
       dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
     });
-    afterEach(() => {
+    afterEach(async () => {
+      // Stopping saves the state, so it goes first or the folder would be made again.
+      await sb.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 
