@@ -52,14 +52,16 @@ describe('sandbox API v4', () => {
       expect(one.json.id).toBe(F.secondPipelineId);
     });
 
-    it('lists lead fields of types text, select and numeric and contact PHONE/EMAIL with codes', async () => {
+    it('lists lead fields of every type the account has and contact PHONE/EMAIL with codes', async () => {
       const leads = await api.get('/api/v4/leads/custom_fields');
       const fields = leads.json._embedded.custom_fields as {
         id: number;
         type: string;
         enums: { id: number }[] | null;
       }[];
-      expect(new Set(fields.map((f) => f.type))).toEqual(new Set(['text', 'select', 'numeric']));
+      expect(new Set(fields.map((f) => f.type))).toEqual(
+        new Set(['text', 'select', 'numeric', 'date', 'url', 'textarea']),
+      );
       const method = fields.find((f) => f.id === lf.contactMethod.id);
       expect(method?.enums?.map((e) => e.id)).toEqual(Object.values(lf.contactMethod.enums));
 

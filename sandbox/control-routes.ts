@@ -5,9 +5,76 @@
  */
 import { SANDBOX_FIXTURES } from './fixtures';
 import { isRecord, jsonReply, redirectReply, type Reply } from './http';
-import { SandboxError } from './manager-actions';
-import type { AmoSandbox } from './sandbox';
-import type { DropRule, FailNextRule } from './types';
+import { SandboxError, type ManagerLeadPatch } from './manager-actions';
+import { readSettingsPatch, type RealismSettings } from './settings';
+import type { AccountBlock } from './webhook-events';
+import type {
+  DropRule,
+  FailNextRule,
+  FaultState,
+  RefreshLogEntry,
+  RequestLogEntry,
+  SandboxContact,
+  SandboxLead,
+  SandboxLink,
+  SandboxNote,
+  SandboxWebhook,
+  WebhookDelivery,
+} from './types';
+
+/**
+ * What the control routes drive. Declared here rather than imported from sandbox.ts so the
+ * server depends on its control routes and not the other way round.
+ */
+export interface SandboxControl {
+  readonly url: string;
+  readonly baseDomain: string;
+  readonly accountId: number;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  leads(): SandboxLead[];
+  contacts(): SandboxContact[];
+  notes(): SandboxNote[];
+  links(): SandboxLink[];
+  webhooks(): SandboxWebhook[];
+  webhookDeliveries(): WebhookDelivery[];
+  requestLog(): RequestLogEntry[];
+  refreshLog(): RefreshLogEntry[];
+  faultState(): FaultState;
+  issueAuthCode(): string;
+  setOutage(on: boolean): void;
+  setBlocked(on: boolean): void;
+  setLatency(ms: number): void;
+  setRateLimit(n: number): void;
+  failNext(rule: FailNextRule): void;
+  dropAfterCommit(rule: DropRule): void;
+  expireAccessTokens(): void;
+  revokeGrant(): void;
+  clearFaults(): void;
+  resetLog(): void;
+  suppressNextWebhooks(count: number): void;
+  flushWebhooks(): Promise<void>;
+  moveLead(id: number, to: { statusId: number; pipelineId?: number }): SandboxLead;
+  updateLead(id: number, patch: ManagerLeadPatch): SandboxLead;
+  deleteLead(id: number): void;
+  restoreLead(id: number): SandboxLead;
+  digitalPipelineMove(
+    id: number,
+    to: { statusId: number; pipelineId?: number },
+    destination?: string,
+  ): Promise<SandboxLead>;
+  deleteContact(id: number): void;
+  mergeContacts(keepId: number, loseId: number): SandboxContact;
+  settingsState(): RealismSettings & { webhookAccountBlock: AccountBlock };
+  configure(patch: Partial<RealismSettings> & { webhookAccountBlock?: AccountBlock }): void;
+  createLead(input: {
+    name: string;
+    price?: number;
+    statusId?: number;
+    pipelineId?: number;
+  }): SandboxLead;
+}
 
 interface ControlRequest {
   method: string;
@@ -56,7 +123,7 @@ function asList(raw: unknown): unknown[] {
   return Array.isArray(raw) ? raw : [raw];
 }
 
-function applyFaults(sandbox: AmoSandbox, data: Record<string, unknown>): void {
+function applyFaults(sandbox: SandboxControl, data: Record<string, unknown>): void {
   if (data.clear === true) sandbox.clearFaults();
   if (typeof data.outage === 'boolean') sandbox.setOutage(data.outage);
   if (typeof data.blocked === 'boolean') sandbox.setBlocked(data.blocked);
@@ -86,7 +153,7 @@ function applyFaults(sandbox: AmoSandbox, data: Record<string, unknown>): void {
   if (suppress !== undefined) sandbox.suppressNextWebhooks(suppress);
 }
 
-export async function handleControl(sandbox: AmoSandbox, req: ControlRequest): Promise<Reply> {
+export async function handleControl(sandbox: SandboxControl, req: ControlRequest): Promise<Reply> {
   try {
     return await route(sandbox, req);
   } catch (err) {
@@ -96,11 +163,33 @@ export async function handleControl(sandbox: AmoSandbox, req: ControlRequest): P
   }
 }
 
-async function route(sandbox: AmoSandbox, req: ControlRequest): Promise<Reply> {
+async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Reply> {
   const { method, path } = req;
+  const contactMatch = /^\/_sandbox\/contacts\/(\d+)$/.exec(path);
+  if (contactMatch && method === 'DELETE') {
+    sandbox.deleteContact(Number(contactMatch[1]));
+    return { status: 204, headers: {} };
+  }
+  const leadAction = /^\/_sandbox\/leads\/(\d+)\/(restore|digital-pipeline)$/.exec(path);
+  if (leadAction && method === 'POST') {
+    const id = Number(leadAction[1]);
+    if (leadAction[2] === 'restore') return jsonReply(200, sandbox.restoreLead(id));
+    const { data } = parseBody(req);
+    const statusId = optionalInt(data.statusId, 'statusId');
+    if (statusId === undefined) throw new SandboxError(400, 'statusId is required');
+    if (data.destination !== undefined && typeof data.destination !== 'string') {
+      throw new SandboxError(400, 'destination must be a string');
+    }
+    const to = { statusId, pipelineId: optionalInt(data.pipelineId, 'pipelineId') };
+    return jsonReply(200, await sandbox.digitalPipelineMove(id, to, data.destination));
+  }
   const leadMatch = /^\/_sandbox\/leads\/(\d+)(\/move)?$/.exec(path);
   if (leadMatch) {
     const id = Number(leadMatch[1]);
+    if (!leadMatch[2] && method === 'DELETE') {
+      sandbox.deleteLead(id);
+      return { status: 204, headers: {} };
+    }
     const { form, data } = parseBody(req);
     if (leadMatch[2] && method === 'POST') {
       let statusId = optionalInt(data.statusId, 'statusId');
@@ -115,13 +204,14 @@ async function route(sandbox: AmoSandbox, req: ControlRequest): Promise<Reply> {
       return form ? redirectReply('/', 303) : jsonReply(200, lead);
     }
     if (!leadMatch[2] && method === 'PATCH') {
-      const patch: { name?: string; price?: number } = {};
+      const patch: ManagerLeadPatch = {};
       if (data.name !== undefined) {
         if (typeof data.name !== 'string') throw new SandboxError(400, 'name must be a string');
         patch.name = data.name;
       }
-      const price = optionalInt(data.price, 'price');
+      const price = data.price === null ? null : optionalInt(data.price, 'price');
       if (price !== undefined) patch.price = price;
+      if (data.customFields !== undefined) patch.customFields = data.customFields;
       return jsonReply(200, sandbox.updateLead(id, patch));
     }
     return fail(405, 'method not allowed');
@@ -158,6 +248,30 @@ async function route(sandbox: AmoSandbox, req: ControlRequest): Promise<Reply> {
     case 'POST /_sandbox/faults':
       applyFaults(sandbox, parseBody(req).data);
       return jsonReply(200, sandbox.faultState());
+    case 'GET /_sandbox/settings':
+      return jsonReply(200, sandbox.settingsState());
+    case 'POST /_sandbox/settings': {
+      const { webhookAccountBlock, ...rest } = parseBody(req).data;
+      const patch: Partial<RealismSettings> & { webhookAccountBlock?: AccountBlock } =
+        readSettingsPatch(rest);
+      if (webhookAccountBlock !== undefined) {
+        if (webhookAccountBlock !== 'full' && webhookAccountBlock !== 'subdomain-only') {
+          throw new SandboxError(400, 'webhookAccountBlock must be one of full, subdomain-only');
+        }
+        patch.webhookAccountBlock = webhookAccountBlock;
+      }
+      sandbox.configure(patch);
+      return jsonReply(200, sandbox.settingsState());
+    }
+    case 'POST /_sandbox/contacts/merge': {
+      const { data } = parseBody(req);
+      const keepId = optionalInt(data.keepId, 'keepId');
+      const loseId = optionalInt(data.loseId, 'loseId');
+      if (keepId === undefined || loseId === undefined) {
+        throw new SandboxError(400, 'keepId and loseId are required');
+      }
+      return jsonReply(200, sandbox.mergeContacts(keepId, loseId));
+    }
     case 'POST /_sandbox/reset-log':
       sandbox.resetLog();
       return { status: 204, headers: {} };

@@ -42,7 +42,7 @@ describe('sandbox faults and limits', () => {
         type: 'https://httpstatus.es/429',
         status: 429,
         detail: expect.any(String),
-        retry_after: 1,
+        retry_after: 300,
       });
       const log = sb.requestLog().filter((e) => e.path === '/api/v4/account');
       expect(log).toHaveLength(20);
@@ -54,7 +54,8 @@ describe('sandbox faults and limits', () => {
       ).toBeLessThanOrEqual(7);
     });
 
-    it('uses a rolling window, not a fixed one, and counts each token separately', async () => {
+    it('uses a rolling window, not a fixed one, and counts each token separately in token scope', async () => {
+      sb.configure({ rateLimitScope: 'token' });
       sb.setRateLimit(3);
       const burst = () => Promise.all([1, 2, 3].map(() => api.get('/api/v4/account')));
       expect((await burst()).map((r) => r.status)).toEqual([200, 200, 200]);

@@ -67,3 +67,19 @@ export class RateLimiter {
     return true;
   }
 }
+
+/** Recent 429s, for escalating repeated violations to the account block. */
+export class RateLimitStrikes {
+  private times: number[] = [];
+
+  /** Records one 429; true when `threshold` (> 0) were reached within `windowMs`. */
+  strike(now: number, threshold: number, windowMs: number): boolean {
+    this.times = this.times.filter((t) => t > now - windowMs);
+    this.times.push(now);
+    return threshold > 0 && this.times.length >= threshold;
+  }
+
+  clear(): void {
+    this.times = [];
+  }
+}

@@ -41,6 +41,9 @@ export interface SandboxFixtures {
     property: number;
     source: { id: number; enums: Record<'SITE' | 'AMO_CRM', number> };
     area: number;
+    viewingDate: number;
+    listingUrl: number;
+    managerNotes: number;
   };
   contactFields: {
     phone: { id: number; code: 'PHONE'; enums: Record<PhoneEnumCode, number> };
@@ -86,6 +89,9 @@ export const SANDBOX_FIXTURES: SandboxFixtures = {
     property: 8000004,
     source: { id: 8000005, enums: { SITE: 8100021, AMO_CRM: 8100022 } },
     area: 8000006,
+    viewingDate: 8000007,
+    listingUrl: 8000008,
+    managerNotes: 8000009,
   },
   contactFields: {
     phone: {
@@ -124,7 +130,7 @@ export interface PipelineDef {
   statuses: StatusDef[];
 }
 
-export type FieldType = 'text' | 'numeric' | 'select' | 'multitext';
+export type FieldType = 'text' | 'numeric' | 'select' | 'multitext' | 'date' | 'url' | 'textarea';
 
 export interface EnumDef {
   id: number;
@@ -348,6 +354,22 @@ export const LEAD_FIELDS: FieldDef[] = [
     is_predefined: false,
     enums: null,
   },
+  ...(
+    [
+      [lf.viewingDate, 'Дата показа', 'date', 560],
+      [lf.listingUrl, 'Ссылка на объявление', 'url', 570],
+      [lf.managerNotes, 'Заметки менеджера', 'textarea', 580],
+    ] as const
+  ).map(([id, name, type, sort]): FieldDef => ({
+    id,
+    name,
+    code: null,
+    type,
+    sort,
+    entity_type: 'leads',
+    is_predefined: false,
+    enums: null,
+  })),
 ];
 
 /** PHONE/EMAIL enum values are the codes themselves, as in amoCRM. */

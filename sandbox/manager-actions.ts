@@ -3,6 +3,7 @@
  * token, no rate limit) but change data exactly like the UI would and fire the same webhooks.
  */
 import {
+  LEAD_FIELDS,
   PIPELINES,
   SANDBOX_FIXTURES,
   findPipeline,
@@ -12,6 +13,8 @@ import {
 } from './fixtures';
 import type { Change, LeadRecord, LeadWrite, SandboxStore } from './store';
 import type { SandboxLead } from './types';
+import { Issues } from './validation/common';
+import { readCustomFields } from './validation/custom-fields';
 
 export class SandboxError extends Error {
   constructor(
@@ -23,6 +26,12 @@ export class SandboxError extends Error {
 }
 
 const MANAGER = SANDBOX_FIXTURES.users.manager;
+
+export interface ManagerLeadPatch {
+  name?: string;
+  price?: number | null;
+  customFields?: unknown;
+}
 
 export class ManagerActions {
   constructor(
@@ -73,12 +82,36 @@ export class ManagerActions {
     return this.store.leadRead(lead, true);
   }
 
-  updateLead(id: number, patch: { name?: string; price?: number }): SandboxLead {
+  /**
+   * `price: null` leaves the lead without a price (webhooks then say `price=`);
+   * `customFields` is in the API's `custom_fields_values` shape and validated like it.
+   */
+  updateLead(id: number, patch: ManagerLeadPatch): SandboxLead {
     const lead = this.lead(id);
     const write: LeadWrite = {};
     if (patch.name !== undefined) {
       if (typeof patch.name !== 'string') throw new SandboxError(400, 'name must be a string');
       write.name = patch.name;
+    }
+    if (patch.customFields !== undefined) {
+      const issues = new Issues();
+      write.customFields = readCustomFields(
+        patch.customFields,
+        LEAD_FIELDS,
+        'customFields',
+        issues,
+      );
+      if (issues.errors.length > 0) {
+        throw new SandboxError(400, issues.errors.map((e) => `${e.path}: ${e.detail}`).join('; '));
+      }
+    }
+    if (patch.price === null) {
+      const change = this.store.updateLead(lead, write, MANAGER);
+      lead.price = 0;
+      lead.price_unset = true;
+      if (change.kind === 'lead_updated') change.after = structuredClone(lead);
+      this.emit([change]);
+      return this.store.leadRead(lead, true);
     }
     if (patch.price !== undefined) {
       if (!Number.isInteger(patch.price) || patch.price < 0) {

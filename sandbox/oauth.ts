@@ -14,6 +14,7 @@ import {
   redirectReply,
   type Reply,
 } from './http';
+import type { RealismSettings } from './settings';
 import type { RefreshLogEntry } from './types';
 
 export interface OAuthConfig {
@@ -25,7 +26,8 @@ export interface OAuthConfig {
   baseDomain: string;
   accessTokenTtlSec: number;
   authCodeTtlSec: number;
-  strictRefresh: boolean;
+  /** read on every refresh, so a running sandbox can switch modes */
+  settings: Pick<RealismSettings, 'refreshMode'>;
 }
 
 const REFRESH_TTL_MS = 90 * 24 * 3600 * 1000;
@@ -44,6 +46,10 @@ interface AccessToken {
   grant: Grant;
   expiresAt: number;
   forcedExpired: boolean;
+  /** the refresh token this one was obtained with, and the one issued beside it */
+  parentRefresh?: string;
+  pairRefresh: string;
+  used: boolean;
 }
 
 interface RefreshToken {
@@ -52,6 +58,12 @@ interface RefreshToken {
   expiresAt: number;
   /** strict: spent once used; lenient: spent once a successor (or sibling) is used */
   spent: boolean;
+}
+
+export interface OAuthState {
+  grants: Grant[];
+  access: (Omit<AccessToken, 'grant'> & { token: string; grant: number })[];
+  refresh: (Omit<RefreshToken, 'grant'> & { token: string; grant: number })[];
 }
 
 export type AuthResult =
@@ -99,6 +111,30 @@ export class OAuthServer {
     return code;
   }
 
+  /** Grants and tokens, for a saved state; grants are referred to by id. */
+  exportState(): OAuthState {
+    return {
+      grants: this.grants.map((g) => ({ ...g })),
+      access: [...this.access].map(([token, t]) => ({ ...t, token, grant: t.grant.id })),
+      refresh: [...this.refresh].map(([token, t]) => ({ ...t, token, grant: t.grant.id })),
+    };
+  }
+
+  importState(state: OAuthState): void {
+    this.grants.length = 0;
+    this.grants.push(...state.grants.map((g) => ({ ...g })));
+    const grant = (id: number): Grant =>
+      this.grants.find((g) => g.id === id) ?? { id, revoked: true };
+    this.access.clear();
+    for (const { token, grant: id, ...t } of state.access) {
+      this.access.set(token, { ...t, grant: grant(id) });
+    }
+    this.refresh.clear();
+    for (const { token, grant: id, ...t } of state.refresh) {
+      this.refresh.set(token, { ...t, grant: grant(id) });
+    }
+  }
+
   refreshLog(): RefreshLogEntry[] {
     return this.log.map((e) => ({ ...e }));
   }
@@ -124,6 +160,12 @@ export class OAuthServer {
     if (token.grant.revoked) return { ok: false, detail: 'Token has been revoked' };
     if (token.forcedExpired || token.expiresAt <= Date.now()) {
       return { ok: false, detail: 'Token has expired' };
+    }
+    if (!token.used) {
+      token.used = true;
+      if (token.parentRefresh && this.config.settings.refreshMode === 'until-access-used') {
+        this.retire(token.parentRefresh, token.pairRefresh);
+      }
     }
     return { ok: true, tokenId: tokenId(match[1]), userId: this.userId };
   }
@@ -172,24 +214,31 @@ export class OAuthServer {
       return oauthProblem('Invalid refresh token');
     }
     this.log.push({ refreshToken: token, outcome: 'ok' });
-    if (this.config.strictRefresh) {
-      entry.spent = true;
-    } else if (entry.parent) {
-      // Kommo's grace: using a successor retires its predecessor and the predecessor's other successors.
-      const parent = entry.parent;
-      for (const [value, other] of this.refresh) {
-        if (value === parent || (other.parent === parent && value !== token)) other.spent = true;
-      }
-    }
+    if (this.config.settings.refreshMode === 'strict') entry.spent = true;
+    else if (entry.parent) this.retire(entry.parent, token);
     return this.issuePair(entry.grant, token);
+  }
+
+  /** Grace ends: the predecessor and its other successors stop working; `keep` survives. */
+  private retire(parent: string, keep: string): void {
+    for (const [value, other] of this.refresh) {
+      if (value === parent || (other.parent === parent && value !== keep)) other.spent = true;
+    }
   }
 
   private issuePair(grant: Grant, parent?: string): Reply {
     const now = Date.now();
     const ttl = this.config.accessTokenTtlSec;
     const accessToken = this.signJwt(now, ttl);
-    this.access.set(accessToken, { grant, expiresAt: now + ttl * 1000, forcedExpired: false });
     const refreshToken = `def50200${randomBytes(320).toString('hex')}`;
+    this.access.set(accessToken, {
+      grant,
+      expiresAt: now + ttl * 1000,
+      forcedExpired: false,
+      parentRefresh: parent,
+      pairRefresh: refreshToken,
+      used: false,
+    });
     this.refresh.set(refreshToken, {
       grant,
       parent,

@@ -1,30 +1,27 @@
 /**
  * The sandbox server: one instance = one amoCRM account with its own state, started on a
- * loopback port. Request flow for /api/v4 and /oauth2: injected latency → outage → block →
- * failNext → (OAuth | bearer auth → rate limit → endpoint) → optional drop after commit.
+ * loopback port. /api/v4 and /oauth2 go through the front door (front-door.ts); the rest is
+ * the control routes, the leads page and the consent screen.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiRoutes } from './api-routes';
-import { handleControl } from './control-routes';
-import { Faults, RateLimiter } from './faults';
-import {
-  delay,
-  jsonReply,
-  nginxPage,
-  parseBracketParams,
-  problemReply,
-  readBody,
-  sendReply,
-  type Reply,
-} from './http';
-import { ManagerActions } from './manager-actions';
+import { SANDBOX_DEFAULTS, stripUndefined } from './defaults';
+import { FrontDoor } from './front-door';
+import { handleControl, type SandboxControl } from './control-routes';
+import { Faults, RateLimiter, RateLimitStrikes } from './faults';
+import { jsonReply, problemReply, readBody, sendReply, type Reply } from './http';
+import { ManagerActions, type ManagerLeadPatch } from './manager-actions';
+import { ManagerContacts } from './manager-contacts';
+import { StateFile, type PersistedParts } from './persistence';
+import type { RealismSettings } from './settings';
 import { OAuthServer } from './oauth';
 import { renderPage } from './page';
 import { SandboxStore, type Change } from './store';
 import type {
   DropRule,
   FailNextRule,
+  FaultState,
   RefreshLogEntry,
   RequestLogEntry,
   SandboxContact,
@@ -35,34 +32,12 @@ import type {
   SandboxWebhook,
   WebhookDelivery,
 } from './types';
-import { eventsFor } from './webhook-events';
+import { eventsFor, type AccountBlock } from './webhook-events';
 import { WebhookSender } from './webhooks';
 
-export const SANDBOX_DEFAULTS = {
-  host: '127.0.0.1',
-  accountId: 31000001,
-  subdomain: 'sandbox',
-  clientId: '5f1c2a9e-7b3d-4c8e-9a61-0d4e8b2f6c17',
-  clientSecret: 'SbxSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR',
-  redirectUri: 'http://127.0.0.1:3000/api/integrations/amo-crm/callback',
-  rateLimitPerSecond: 7,
-  rateLimitRetryAfterSec: 1,
-  strictRefresh: true,
-  accessTokenTtlSec: 86400,
-  authCodeTtlSec: 20 * 60,
-  webhookTimeoutMs: 2000,
-  webhookRetryDelaysMs: [300000, 900000, 900000, 3600000],
-  webhookBatchWindowMs: 0,
-};
+export type { FaultState } from './types';
 
-export interface FaultState {
-  outage: boolean;
-  blocked: boolean;
-  latencyMs: number;
-  rateLimit: number;
-}
-
-export class AmoSandbox {
+export class AmoSandbox implements SandboxControl {
   readonly url: string;
   readonly port: number;
   readonly baseDomain: string;
@@ -70,6 +45,7 @@ export class AmoSandbox {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUri: string;
+  readonly subdomain: string;
 
   private readonly store: SandboxStore;
   private readonly oauth: OAuthServer;
@@ -78,11 +54,15 @@ export class AmoSandbox {
   private readonly limiter: RateLimiter;
   private readonly api: ApiRoutes;
   private readonly manager: ManagerActions;
-  private readonly retryAfterSec: number;
-  private log: RequestLogEntry[] = [];
+  private readonly door: FrontDoor;
+  private readonly contactsDesk: ManagerContacts;
+  private readonly strikes = new RateLimitStrikes();
+  private readonly stateFile?: StateFile;
+  /** the realism switches, shared by reference with the parts that read them */
+  private readonly settings: RealismSettings;
   private stopped = false;
 
-  /** Use startSandbox(); this wires an already listening server. */
+  /** Use startSandbox() (start.ts); this wires an already listening server. */
   constructor(
     private readonly server: http.Server,
     opts: SandboxOptions,
@@ -96,8 +76,16 @@ export class AmoSandbox {
     this.clientId = o.clientId;
     this.clientSecret = o.clientSecret;
     this.redirectUri = o.redirectUri;
-    this.retryAfterSec = o.rateLimitRetryAfterSec;
+    this.subdomain = o.subdomain;
     this.limiter = new RateLimiter(o.rateLimitPerSecond);
+    this.settings = {
+      rateLimitRetryAfterSec: o.rateLimitRetryAfterSec,
+      rateLimitScope: o.rateLimitScope,
+      blockAfter429s: o.blockAfter429s,
+      blockWindowMs: o.blockWindowMs,
+      refreshMode: opts.refreshMode ?? (o.strictRefresh ? 'strict' : 'until-successor-used'),
+      duplicateControl: o.duplicateControl,
+    };
     this.store = new SandboxStore(o.accountId, this.url);
     this.oauth = new OAuthServer({
       clientId: o.clientId,
@@ -108,7 +96,7 @@ export class AmoSandbox {
       baseDomain: this.baseDomain,
       accessTokenTtlSec: o.accessTokenTtlSec,
       authCodeTtlSec: o.authCodeTtlSec,
-      strictRefresh: o.strictRefresh,
+      settings: this.settings,
     });
     this.sender = new WebhookSender({
       accountId: o.accountId,
@@ -125,9 +113,30 @@ export class AmoSandbox {
       baseUrl: this.url,
       accountId: o.accountId,
       subdomain: o.subdomain,
+      settings: this.settings,
       emit,
     });
     this.manager = new ManagerActions(this.store, emit);
+    this.contactsDesk = new ManagerContacts(this.store, emit, {
+      manager: this.manager,
+      sender: this.sender,
+      account: { subdomain: o.subdomain, id: o.accountId },
+    });
+    this.door = new FrontDoor({
+      baseUrl: this.url,
+      faults: this.faults,
+      limiter: this.limiter,
+      oauth: this.oauth,
+      api: this.api,
+      strikes: this.strikes,
+      settings: this.settings,
+      integrationKey: `integration:${o.clientId}`,
+      isStopped: () => this.stopped,
+    });
+    if (o.stateFile) {
+      this.stateFile = new StateFile(o.stateFile);
+      this.stateFile.load(this.persisted());
+    }
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       void this.handle(req, res);
     });
@@ -164,7 +173,7 @@ export class AmoSandbox {
   }
 
   requestLog(): RequestLogEntry[] {
-    return this.log.map((e) => structuredClone(e));
+    return this.door.log.map((e) => structuredClone(e));
   }
 
   refreshLog(): RefreshLogEntry[] {
@@ -217,11 +226,25 @@ export class AmoSandbox {
   /** Outage, block, latency and pending failNext/drop rules off; the rate limit is kept. */
   clearFaults(): void {
     this.faults.clear();
+    this.strikes.clear();
+  }
+
+  // ---- realism settings ----
+
+  settingsState(): RealismSettings & { webhookAccountBlock: AccountBlock } {
+    return { ...this.settings, webhookAccountBlock: this.sender.accountBlock };
+  }
+
+  /** Changes any of the realism switches of a running sandbox. */
+  configure(patch: Partial<RealismSettings> & { webhookAccountBlock?: AccountBlock }): void {
+    const { webhookAccountBlock, ...rest } = patch;
+    Object.assign(this.settings, rest);
+    if (webhookAccountBlock !== undefined) this.sender.accountBlock = webhookAccountBlock;
   }
 
   /** Clears the request log, the refresh log and the webhook delivery log. */
   resetLog(): void {
-    this.log = [];
+    this.door.log = [];
     this.oauth.clearLog();
     this.sender.clearDeliveryLog();
   }
@@ -232,8 +255,33 @@ export class AmoSandbox {
     return this.manager.moveLead(id, to);
   }
 
-  updateLead(id: number, patch: { name?: string; price?: number }): SandboxLead {
+  updateLead(id: number, patch: ManagerLeadPatch): SandboxLead {
     return this.manager.updateLead(id, patch);
+  }
+
+  deleteLead(id: number): void {
+    this.contactsDesk.deleteLead(id);
+  }
+
+  restoreLead(id: number): SandboxLead {
+    return this.contactsDesk.restoreLead(id);
+  }
+
+  deleteContact(id: number): void {
+    this.contactsDesk.deleteContact(id);
+  }
+
+  mergeContacts(keepId: number, loseId: number): SandboxContact {
+    return this.contactsDesk.mergeContacts(keepId, loseId);
+  }
+
+  /** A move whose stage automation also sends a Digital Pipeline hook (manager-contacts.ts). */
+  digitalPipelineMove(
+    id: number,
+    to: { statusId: number; pipelineId?: number },
+    destination?: string,
+  ): Promise<SandboxLead> {
+    return this.contactsDesk.digitalPipelineMove(id, to, destination);
   }
 
   createLead(input: {
@@ -257,6 +305,7 @@ export class AmoSandbox {
     if (this.stopped) return;
     this.stopped = true;
     this.sender.stop();
+    this.save();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -264,6 +313,14 @@ export class AmoSandbox {
   }
 
   // ---- request handling ----
+
+  private persisted(): PersistedParts {
+    return { accountId: this.accountId, store: this.store, oauth: this.oauth, sender: this.sender };
+  }
+
+  private save(): void {
+    this.stateFile?.save(this.persisted());
+  }
 
   private emit(changes: Change[]): void {
     this.sender.emit(changes.flatMap((c) => eventsFor(c, this.store)));
@@ -276,10 +333,11 @@ export class AmoSandbox {
       const path = url.pathname;
       const body = await readBody(req);
       if (path.startsWith('/api/v4/') || path.startsWith('/oauth2/')) {
-        await this.handleApi(req, res, url, method, body);
-        return;
+        await this.door.handle(req, res, url, method, body);
+      } else {
+        sendReply(res, await this.handleLocal(req, url, method, body));
       }
-      sendReply(res, await this.handleLocal(req, url, method, body));
+      if (method !== 'GET') this.save();
     } catch (err) {
       if (!res.headersSent && !res.destroyed) {
         sendReply(res, problemReply(500, err instanceof Error ? err.message : 'internal error'));
@@ -315,119 +373,4 @@ export class AmoSandbox {
     if (method === 'GET' && url.pathname === '/oauth') return this.oauth.consent(url.searchParams);
     return jsonReply(404, { error: `nothing at ${method} ${url.pathname}` });
   }
-
-  private async handleApi(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    url: URL,
-    method: string,
-    body: string,
-  ): Promise<void> {
-    if (this.faults.latencyMs > 0) await delay(this.faults.latencyMs);
-    if (this.stopped) {
-      req.socket.destroy();
-      return;
-    }
-    const path = url.pathname;
-    const entry: RequestLogEntry = {
-      method,
-      path,
-      query: url.search.replace(/^\?/, ''),
-      status: 0,
-      at: Date.now(),
-    };
-    if (path.startsWith('/api/v4/') && body.trim() !== '') {
-      try {
-        entry.body = JSON.parse(body) as unknown;
-      } catch {
-        // a malformed body is answered by the endpoint; the log simply omits it
-      }
-    }
-    let processed = false;
-    let reply: Reply;
-    const failure =
-      this.faults.outage || this.faults.blocked ? undefined : this.faults.takeFailure(method, path);
-    if (this.faults.outage) reply = nginxPage(503);
-    else if (this.faults.blocked) reply = nginxPage(403);
-    else if (failure) reply = failureReply(failure);
-    else if (path.startsWith('/oauth2/')) {
-      reply = this.handleOAuth(req, url, method, body);
-      processed = true;
-    } else {
-      const auth = this.oauth.authenticate(req.headers.authorization);
-      if (!auth.ok) reply = problemReply(401, auth.detail);
-      else {
-        entry.token = auth.tokenId;
-        if (!this.limiter.allow(auth.tokenId, entry.at)) {
-          reply = problemReply(
-            429,
-            'You have sent too many requests in a given amount of time. Please try again later.',
-            { retry_after: this.retryAfterSec },
-          );
-        } else {
-          reply = this.api.handle({
-            method,
-            url,
-            params: parseBracketParams(url.searchParams),
-            body,
-            userId: auth.userId,
-          });
-          processed = true;
-        }
-      }
-    }
-    entry.status = reply.status;
-    if (processed && this.faults.takeDrop(method, path)) {
-      entry.dropped = true;
-      this.log.push(entry);
-      res.socket?.destroy();
-      return;
-    }
-    this.log.push(entry);
-    sendReply(res, reply);
-  }
-
-  private handleOAuth(req: http.IncomingMessage, url: URL, method: string, body: string): Reply {
-    if (url.pathname === '/oauth2/access_token') {
-      if (method !== 'POST') return problemReply(405, 'Method Not Allowed');
-      return this.oauth.tokenEndpoint(body, req.headers['content-type']);
-    }
-    if (url.pathname === '/oauth2/account/current/subdomain' && method === 'GET') {
-      const header = req.headers['x-refresh-token'];
-      return this.oauth.subdomainByRefreshToken(Array.isArray(header) ? header[0] : header);
-    }
-    return problemReply(404, `Cannot ${method} ${this.url}${url.pathname}`);
-  }
-}
-
-function failureReply(rule: FailNextRule): Reply {
-  if (rule.body === undefined) {
-    return problemReply(rule.status, 'Injected failure');
-  }
-  if (typeof rule.body === 'string') {
-    return {
-      status: rule.status,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      body: rule.body,
-    };
-  }
-  return jsonReply(rule.status, rule.body, 'application/problem+json');
-}
-
-function stripUndefined<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export async function startSandbox(opts: SandboxOptions = {}): Promise<AmoSandbox> {
-  const server = http.createServer();
-  // Keep-alive sockets of test clients must not hold stop() open.
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? SANDBOX_DEFAULTS.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return new AmoSandbox(server, opts);
 }

@@ -17,6 +17,8 @@ export interface LeadRecord {
   id: number;
   name: string;
   price: number;
+  /** a lead whose price was never set reads as 0 but goes out in webhooks as `price=` */
+  price_unset?: boolean;
   responsible_user_id: number;
   status_id: number;
   pipeline_id: number;
@@ -104,7 +106,10 @@ export type Change =
   | { kind: 'lead_updated'; before: LeadRecord; after: LeadRecord }
   | { kind: 'contact_added'; contact: ContactRecord }
   | { kind: 'contact_updated'; before: ContactRecord; after: ContactRecord }
-  | { kind: 'note_added'; note: NoteRecord };
+  | { kind: 'note_added'; note: NoteRecord }
+  | { kind: 'lead_deleted'; lead: LeadRecord }
+  | { kind: 'lead_restored'; lead: LeadRecord }
+  | { kind: 'contact_deleted'; contact: ContactRecord };
 
 function clone<T>(value: T): T {
   return structuredClone(value);
@@ -123,11 +128,13 @@ export class SandboxStore {
   readonly contacts = new Map<number, ContactRecord>();
   readonly notes = new Map<number, NoteRecord>();
   readonly links: LinkRecord[] = [];
-  private readonly tags = new Map<number, { id: number; name: string }>();
-  private nextLeadId = 20000001;
-  private nextContactId = 30000001;
-  private nextNoteId = 40000001;
-  private nextTagId = 60000001;
+  readonly tags = new Map<number, { id: number; name: string }>();
+  /** Leads a manager deleted, kept for a restore. */
+  readonly deletedLeads = new Map<number, LeadRecord>();
+  /** request_id of the complex create that made a lead, named again when a duplicate merges into it. */
+  readonly complexRequestIds = new Map<number, string>();
+  /** next id of each kind; public so a saved state can carry them across a restart */
+  readonly ids = { lead: 20000001, contact: 30000001, note: 40000001, tag: 60000001 };
 
   constructor(
     readonly accountId: number,
@@ -140,7 +147,7 @@ export class SandboxStore {
     const now = nowSec();
     const statusId = w.statusId ?? defaults.statusId;
     const rec: LeadRecord = {
-      id: this.nextLeadId++,
+      id: this.ids.lead++,
       name: w.name ?? '',
       price: w.price ?? 0,
       responsible_user_id: w.responsibleUserId ?? actor,
@@ -166,7 +173,10 @@ export class SandboxStore {
     const before = clone(rec);
     const now = nowSec();
     if (w.name !== undefined) rec.name = w.name;
-    if (w.price !== undefined) rec.price = w.price;
+    if (w.price !== undefined) {
+      rec.price = w.price;
+      delete rec.price_unset;
+    }
     if (w.responsibleUserId !== undefined) rec.responsible_user_id = w.responsibleUserId;
     if (w.pipelineId !== undefined) rec.pipeline_id = w.pipelineId;
     if (w.statusId !== undefined && w.statusId !== rec.status_id) {
@@ -190,7 +200,7 @@ export class SandboxStore {
     const first = w.firstName ?? '';
     const last = w.lastName ?? '';
     const rec: ContactRecord = {
-      id: this.nextContactId++,
+      id: this.ids.contact++,
       name: w.name ?? [first, last].filter((s) => s !== '').join(' '),
       first_name: first,
       last_name: last,
@@ -233,7 +243,7 @@ export class SandboxStore {
   ): { note: NoteRecord; change: Change } {
     const now = nowSec();
     const note: NoteRecord = {
-      id: this.nextNoteId++,
+      id: this.ids.note++,
       entity_id: leadId,
       note_type: input.noteType,
       text: input.text,
@@ -282,7 +292,7 @@ export class SandboxStore {
     for (const tag of this.tags.values()) {
       if (tag.name.toLowerCase() === name.toLowerCase()) return tag.id;
     }
-    const id = this.nextTagId++;
+    const id = this.ids.tag++;
     this.tags.set(id, { id, name });
     return id;
   }

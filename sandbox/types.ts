@@ -1,4 +1,5 @@
 /** Public shapes of the sandbox: its options and the amoCRM read shapes returned by inspection. */
+import type { RateLimitScope, RefreshMode } from './settings';
 
 export interface SandboxOptions {
   /** 0 = ephemeral. */
@@ -12,10 +13,21 @@ export interface SandboxOptions {
   redirectUri?: string;
   /** Requests per access token in any rolling 1000 ms window. */
   rateLimitPerSecond?: number;
-  /** `retry_after` in the 429 body, seconds. */
+  /** `retry_after` in the 429 body, seconds (amoCRM's documented example: 300). */
   rateLimitRetryAfterSec?: number;
+  /** Whose budget a request spends: its own token's, or the whole integration's (default). */
+  rateLimitScope?: RateLimitScope;
+  /** After this many 429s within `blockWindowMs`, the account is blocked (403 on everything); 0 = never. */
+  blockAfter429s?: number;
+  blockWindowMs?: number;
   /** true: a refresh token works once. false: the previous one stays valid until its successor is used. */
   strictRefresh?: boolean;
+  /** Overrides `strictRefresh`; `until-access-used` is Kommo's documented grace. */
+  refreshMode?: RefreshMode;
+  /** Complex creates matching an open lead's contact by phone/e-mail answer `merged: true`. */
+  duplicateControl?: boolean;
+  /** Keep the account's state in this JSON file and continue from it on the next start. */
+  stateFile?: string;
   accessTokenTtlSec?: number;
   authCodeTtlSec?: number;
   webhookTimeoutMs?: number;
@@ -23,6 +35,13 @@ export interface SandboxOptions {
   webhookRetryDelaysMs?: number[];
   /** Events for one destination within this window go out in one POST. 0 = one POST per change. */
   webhookBatchWindowMs?: number;
+}
+
+export interface FaultState {
+  outage: boolean;
+  blocked: boolean;
+  latencyMs: number;
+  rateLimit: number;
 }
 
 export interface LinkHref {

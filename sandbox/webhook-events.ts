@@ -13,7 +13,7 @@ export interface WebhookEvent {
   /** the webhook setting that subscribes to it, e.g. `status_lead` */
   setting: string;
   entity: 'leads' | 'contacts';
-  action: 'add' | 'update' | 'status' | 'responsible' | 'note';
+  action: 'add' | 'update' | 'status' | 'responsible' | 'note' | 'delete' | 'restore';
   item: ItemPair[];
 }
 
@@ -26,6 +26,11 @@ function customFieldPairs(fields: CustomFieldValue[]): ItemPair[] {
     if (f.field_code !== null) pairs.push([[...base, 'code'], f.field_code]);
     f.values.forEach((v, j) => {
       const vb = [...base, 'values', String(j)];
+      // amoCRM's date-field quirk: the timestamp sits at values[j] itself, with no [value] key.
+      if (f.field_type === 'date') {
+        pairs.push([vb, String(v.value)]);
+        return;
+      }
       pairs.push([[...vb, 'value'], String(v.value)]);
       if (v.enum_id !== undefined) pairs.push([[...vb, 'enum'], String(v.enum_id)]);
     });
@@ -43,7 +48,7 @@ function tagPairs(store: SandboxStore, tagIds: number[]): ItemPair[] {
 function leadItem(
   store: SandboxStore,
   lead: LeadRecord,
-  extra: { oldStatusId?: number; oldResponsibleUserId?: number },
+  extra: { oldStatusId?: number; oldResponsibleUserId?: number; oldPipelineId?: number },
 ): ItemPair[] {
   const pairs: ItemPair[] = [
     [['id'], String(lead.id)],
@@ -52,7 +57,7 @@ function leadItem(
   ];
   if (extra.oldStatusId !== undefined) pairs.push([['old_status_id'], String(extra.oldStatusId)]);
   pairs.push(
-    [['price'], String(lead.price)],
+    [['price'], lead.price_unset ? '' : String(lead.price)],
     [['responsible_user_id'], String(lead.responsible_user_id)],
   );
   if (extra.oldResponsibleUserId !== undefined) {
@@ -64,6 +69,11 @@ function leadItem(
     [['created_user_id'], String(lead.created_by)],
     [['date_create'], String(lead.created_at)],
     [['pipeline_id'], String(lead.pipeline_id)],
+  );
+  if (extra.oldPipelineId !== undefined) {
+    pairs.push([['old_pipeline_id'], String(extra.oldPipelineId)]);
+  }
+  pairs.push(
     ...tagPairs(store, lead.tag_ids),
     [['account_id'], String(store.accountId)],
     ...customFieldPairs(lead.custom_fields_values),
@@ -150,7 +160,10 @@ export function eventsFor(change: Change, store: SandboxStore): WebhookEvent[] {
       if (!leadChanged(before, after)) return [];
       const events: WebhookEvent[] = [];
       const oldStatusId = before.status_id;
-      const base = leadItem(store, after, { oldStatusId });
+      // Sent only when the pipeline changed (assumed: amoCRM's examples never show a move).
+      const oldPipelineId =
+        before.pipeline_id !== after.pipeline_id ? before.pipeline_id : undefined;
+      const base = leadItem(store, after, { oldStatusId, oldPipelineId });
       events.push({ setting: 'update_lead', entity: 'leads', action: 'update', item: base });
       if (before.status_id !== after.status_id || before.pipeline_id !== after.pipeline_id) {
         events.push({ setting: 'status_lead', entity: 'leads', action: 'status', item: base });
@@ -193,7 +206,61 @@ export function eventsFor(change: Change, store: SandboxStore): WebhookEvent[] {
           item: noteItem(store, change.note),
         },
       ];
+    case 'lead_deleted': {
+      // Kommo's example of a delete carries the id with the lead's last status and pipeline.
+      const { lead } = change;
+      const item: ItemPair[] = [
+        [['id'], String(lead.id)],
+        [['status_id'], String(lead.status_id)],
+        [['pipeline_id'], String(lead.pipeline_id)],
+      ];
+      return [{ setting: 'delete_lead', entity: 'leads', action: 'delete', item }];
+    }
+    case 'lead_restored':
+      return [
+        {
+          setting: 'restore_lead',
+          entity: 'leads',
+          action: 'restore',
+          item: leadItem(store, change.lead, {}),
+        },
+      ];
+    case 'contact_deleted':
+      return [
+        {
+          setting: 'delete_contact',
+          entity: 'contacts',
+          action: 'delete',
+          item: [
+            [['id'], String(change.contact.id)],
+            [['type'], 'contact'],
+          ],
+        },
+      ];
   }
+}
+
+/** How the `account[...]` block of a body looks: today's, or the old subdomain-only one. */
+export type AccountBlock = 'full' | 'subdomain-only';
+
+/**
+ * A Digital Pipeline "send webhook" hook for a stage change: the minimal fields only, no
+ * timestamps, and the account block first, as in the captured payload (amocrm-api.md §10.6).
+ */
+export function digitalPipelineBody(
+  lead: { id: number; status_id: number; pipeline_id: number },
+  old: { statusId: number; pipelineId: number },
+  account: { subdomain: string; id: number },
+): string {
+  const params = new URLSearchParams();
+  params.append('account[id]', String(account.id));
+  params.append('account[subdomain]', account.subdomain);
+  params.append('leads[status][0][id]', String(lead.id));
+  params.append('leads[status][0][status_id]', String(lead.status_id));
+  params.append('leads[status][0][pipeline_id]', String(lead.pipeline_id));
+  params.append('leads[status][0][old_status_id]', String(old.statusId));
+  params.append('leads[status][0][old_pipeline_id]', String(old.pipelineId));
+  return params.toString();
 }
 
 /**
@@ -202,7 +269,7 @@ export function eventsFor(change: Change, store: SandboxStore): WebhookEvent[] {
  */
 export function encodeWebhookBody(
   events: WebhookEvent[],
-  account: { subdomain: string; id: number; selfUrl: string },
+  account: { subdomain: string; id: number; selfUrl: string; block?: AccountBlock },
 ): string {
   const groups = new Map<string, ItemPair[][]>();
   for (const e of events) {
@@ -220,6 +287,7 @@ export function encodeWebhookBody(
     });
   }
   params.append('account[subdomain]', account.subdomain);
+  if (account.block === 'subdomain-only') return params.toString();
   params.append('account[id]', String(account.id));
   params.append('account[_links][self]', account.selfUrl);
   return params.toString();

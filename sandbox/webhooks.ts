@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { encodeWebhookBody, type WebhookEvent } from './webhook-events';
+import { encodeWebhookBody, type AccountBlock, type WebhookEvent } from './webhook-events';
 import type { DeliveryStatus, SandboxWebhook, WebhookDelivery } from './types';
 
 export interface WebhookSenderConfig {
@@ -36,6 +36,8 @@ export class WebhookSender {
   private nextId = 50000001;
   private suppressCount = 0;
   private stopped = false;
+  /** the `account[...]` block of account-webhook bodies; `subdomain-only` as in older payloads */
+  accountBlock: AccountBlock = 'full';
 
   constructor(private readonly config: WebhookSenderConfig) {}
 
@@ -151,8 +153,35 @@ export class WebhookSender {
       subdomain: this.config.subdomain,
       id: this.config.accountId,
       selfUrl: this.config.accountUrl,
+      block: this.accountBlock,
     });
     await this.attempt(destination, body, 1);
+  }
+
+  /**
+   * A hook that is not an account webhook (Digital Pipeline): one POST of a ready body to each
+   * destination, logged like any delivery, never retried. Resolves when all were answered.
+   */
+  async sendOnce(destinations: string[], body: string): Promise<void> {
+    const sends = destinations.map(async (destination) => {
+      const at = Date.now();
+      const status = await this.post(destination, body);
+      if (!this.stopped) this.deliveries.push({ destination, body, status, at, attempt: 1 });
+    });
+    const all = Promise.all(sends).then(() => undefined);
+    this.track(all);
+    await all;
+  }
+
+  /** The registrations, for a saved state. */
+  exportState(): { hooks: SandboxWebhook[]; nextId: number } {
+    return { hooks: this.list(), nextId: this.nextId };
+  }
+
+  importState(state: { hooks: SandboxWebhook[]; nextId: number }): void {
+    this.hooks.clear();
+    for (const h of state.hooks) this.hooks.set(h.destination, { ...h, settings: [...h.settings] });
+    this.nextId = state.nextId;
   }
 
   private async attempt(destination: string, body: string, attempt: number): Promise<void> {

@@ -51,6 +51,12 @@ function secretsFor(storeId: string): StoreSecrets {
   return created;
 }
 
+/** One sandbox state per database, next to the demo secrets. */
+function sandboxStateFile(storeId: string): string {
+  const key = createHash('sha256').update(storeId).digest('hex').slice(0, 16);
+  return resolve(`.data/demo-sandbox-${key}.json`);
+}
+
 function storeIdentity(): string {
   const url = process.env.DATABASE_URL;
   if (url) return `url:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
@@ -88,16 +94,6 @@ async function demoPropertyId(api: string, adminKey: string): Promise<string> {
     'POST /api/properties',
   )) as { id: string };
   return created.id;
-}
-
-async function leadCount(api: string, adminKey: string): Promise<number> {
-  const page = (await expectOk(
-    await fetch(`${api}/leads?page=1&limit=1`, {
-      headers: { Authorization: `Bearer ${adminKey}` },
-    }),
-    'GET /api/leads',
-  )) as { total: number };
-  return page.total;
 }
 
 /**
@@ -155,19 +151,22 @@ async function main(): Promise<void> {
     const api = `http://127.0.0.1:${port}/api`;
     const redirectUri = `${api}/integrations/amo-crm/callback`;
 
+    if (!process.env.DATABASE_URL && !process.env.EMBEDDED_DB_DIR) {
+      process.env.EMBEDDED_DB_DIR = '.data/demo-pg';
+    }
+    const storeId = storeIdentity();
     sandbox = await startSandbox({
       host: '127.0.0.1',
       port: portFromEnv('SANDBOX_PORT', 3100),
       redirectUri,
       strictRefresh: true,
       webhookBatchWindowMs: 200,
+      // The amoCRM account lives as long as the database that holds its ids.
+      stateFile: sandboxStateFile(storeId),
     });
     if (stopping) return;
 
-    if (!process.env.DATABASE_URL && !process.env.EMBEDDED_DB_DIR) {
-      process.env.EMBEDDED_DB_DIR = '.data/demo-pg';
-    }
-    const secrets = secretsFor(storeIdentity());
+    const secrets = secretsFor(storeId);
     const adminKey = process.env.ADMIN_API_KEY || secrets.adminApiKey;
     // AMO_* are always overwritten: a real account's settings in the shell must not be used here.
     Object.assign(process.env, {
@@ -204,9 +203,6 @@ async function main(): Promise<void> {
 
     await connectAmo(api, sandbox);
     const propertyId = await demoPropertyId(api, adminKey);
-    // The sandbox starts empty every run and hands out amoCRM ids from the same first value,
-    // while the database keeps the ids of the previous run's leads: new leads then collide.
-    const earlierLeads = await leadCount(api, adminKey);
     if (stopping) return;
 
     const lead = JSON.stringify({
@@ -234,16 +230,6 @@ async function main(): Promise<void> {
         `  curl -s ${api}/leads -H 'Authorization: Bearer ${adminKey}'`,
         `  curl -s ${sandbox.url}/_sandbox/state`,
         '',
-        ...(earlierLeads > 0
-          ? [
-              `Note: the database already holds ${earlierLeads} lead(s) from an earlier run, linked to`,
-              '  amoCRM ids of a sandbox that is gone; new leads may fail to sync with a duplicate',
-              `  amoLeadId. For a clean demo stop it and delete ${
-                process.env.DATABASE_URL ? 'that database' : process.env.EMBEDDED_DB_DIR
-              }.`,
-              '',
-            ]
-          : []),
       ].join('\n'),
     );
   } catch (err) {
