@@ -20,6 +20,8 @@ const FEATURES = [
   'amo-crm/outbound',
   'amo-crm/inbound',
   'amo-crm/mapping',
+  'amo-crm/console',
+  'console',
 ];
 const FORBIDDEN: Record<string, string[]> = {
   config: [...FEATURES, 'amo-crm'],
@@ -49,6 +51,8 @@ const FORBIDDEN: Record<string, string[]> = {
     'amo-crm/mapping',
   ],
   properties: ['amo-crm', 'leads'],
+  // the console's page and sign-in know no feature; its data comes from the admin API
+  console: [...FEATURES, 'amo-crm'],
 };
 
 function files(dir: string): string[] {

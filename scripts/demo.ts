@@ -218,6 +218,7 @@ async function main(): Promise<void> {
       [
         '',
         'Demo is running (Ctrl-C to stop); amoCRM sandbox connected.',
+        `  Admin console:  http://127.0.0.1:${port}/admin  (sign in with the admin key below)`,
         `  API:            ${api}`,
         `  OpenAPI docs:   ${api}/docs`,
         `  amoCRM sandbox: ${sandbox.url}/`,

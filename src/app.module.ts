@@ -5,6 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AmoCrmModule } from './amo-crm/amo-crm.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { ConsoleModule } from './console/console.module';
 import { buildLoggerParams } from './common/logging';
 import { AppConfigModule } from './config/config.module';
 import { AppConfig } from './config/configuration';
@@ -35,6 +36,7 @@ const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
     PropertiesModule,
     LeadsModule,
     AmoCrmModule,
+    ConsoleModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

@@ -10,6 +10,7 @@ import { WEBHOOK_PATH } from './amo-crm/inbound/amo-webhook-registration.service
 import { WEBHOOK_LIMITS } from './amo-crm/inbound/webhook-body.parser';
 import { webhookSecretGate } from './amo-crm/inbound/webhook-secret.gate';
 import { AppConfig } from './config/configuration';
+import { CONSOLE_PATH, consolePage } from './console/console-page';
 
 export const JSON_BODY_LIMIT = '32kb';
 
@@ -24,6 +25,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   // visitor's. Off by default: directly exposed, that header is the client's own invention.
   if (settings.trustProxy !== false) app.set('trust proxy', settings.trustProxy);
   app.use(helmet());
+  // The admin console's page and assets, with a stricter CSP of their own (console-page.ts).
+  app.use(CONSOLE_PATH, consolePage());
   app.enableCors({ origin: settings.corsOrigins.length ? settings.corsOrigins : false });
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // The webhook's secret is checked before its body is read: a refusal costs no parsing.

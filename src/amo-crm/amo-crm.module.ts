@@ -29,6 +29,10 @@ import { AmoWebhookInboxService } from './inbound/amo-webhook-inbox.service';
 import { AmoWebhookRegistrationService } from './inbound/amo-webhook-registration.service';
 import { AmoWebhookController } from './inbound/amo-webhook.controller';
 import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
+import { ConsoleAdminController } from './console/console-admin.controller';
+import { ConsoleConnectionService } from './console/console-connection.service';
+import { ConsoleFailuresService } from './console/console-failures.service';
+import { ConsoleMappingService } from './console/console-mapping.service';
 
 @Module({
   imports: [
@@ -37,7 +41,12 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     ThrottleStorageModule,
     TypeOrmModule.forFeature([AmoToken, AmoOAuthState, AmoSyncJob, AmoWebhookEvent]),
   ],
-  controllers: [AmoConnectionController, SyncAdminController, AmoWebhookController],
+  controllers: [
+    AmoConnectionController,
+    SyncAdminController,
+    AmoWebhookController,
+    ConsoleAdminController,
+  ],
   providers: [
     AmoCrmHttpClient,
     AmoTokenService,
@@ -59,6 +68,9 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     CreateLeadsStep,
     PatchLeadsStep,
     AddNotesStep,
+    ConsoleConnectionService,
+    ConsoleFailuresService,
+    ConsoleMappingService,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

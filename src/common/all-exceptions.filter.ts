@@ -14,6 +14,7 @@ import {
   InvalidInputError,
   NotConfiguredError,
   NotFoundError,
+  UnauthorizedError,
   UpstreamError,
 } from './domain-errors';
 import { ErrorBody } from './error-body';
@@ -125,6 +126,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { statusCode: HttpStatus.CONFLICT, message: exception.message };
     if (exception instanceof ForbiddenError)
       return { statusCode: HttpStatus.FORBIDDEN, message: exception.message };
+    if (exception instanceof UnauthorizedError)
+      return { statusCode: HttpStatus.UNAUTHORIZED, message: exception.message };
     if (exception instanceof UpstreamError)
       return { statusCode: HttpStatus.BAD_GATEWAY, message: exception.message };
     if (exception instanceof NotConfiguredError)

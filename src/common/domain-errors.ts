@@ -40,3 +40,6 @@ export class NotConfiguredError extends DomainError {}
 
 /** The caller is not allowed to do this (foreign account, bad signature): 403. */
 export class ForbiddenError extends DomainError {}
+
+/** The caller's credentials are wrong (the console's sign-in): 401. */
+export class UnauthorizedError extends DomainError {}

@@ -8,6 +8,8 @@ export interface AppSettings {
   port: number;
   host: string;
   adminApiKey: string | null;
+  /** How long an admin console session lasts after sign-in. */
+  adminSessionTtlMin: number;
   defaultCurrency: string;
   phoneDefaultRegion: string;
   corsOrigins: string[];
@@ -147,6 +149,7 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
       port: env.PORT ?? 3000,
       host: env.HOST ?? '0.0.0.0',
       adminApiKey: env.ADMIN_API_KEY ?? null,
+      adminSessionTtlMin: env.ADMIN_SESSION_TTL_MIN ?? 480,
       defaultCurrency: env.DEFAULT_CURRENCY ?? 'RUB',
       phoneDefaultRegion: env.PHONE_DEFAULT_REGION ?? 'RU',
       corsOrigins: (env.CORS_ORIGINS ?? '')

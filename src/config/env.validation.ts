@@ -139,6 +139,13 @@ export class EnvironmentVariables {
   @Min(1)
   OAUTH_RATE_WINDOW_SEC?: number;
 
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(7 * 24 * 60)
+  ADMIN_SESSION_TTL_MIN?: number;
+
   /** Parsed and checked in configuration.ts (hop count or addresses; never "true"). */
   @IsOptional()
   @IsString()

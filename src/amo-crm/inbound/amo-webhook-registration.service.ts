@@ -12,6 +12,13 @@ import { describeError } from '../client/amo-crm.error';
 import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
 import { AmoConnectionEvents } from '../connection/amo-connection.events';
+import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
+import {
+  failureRecordOf,
+  recordOf,
+  WEBHOOK_REGISTRATION_KEY,
+  WebhookRegistrationRecord,
+} from './webhook-registration.record';
 
 export const WEBHOOK_PATH = '/api/integrations/amo-crm/webhook';
 export const WEBHOOK_SETTINGS = [
@@ -44,6 +51,7 @@ export class AmoWebhookRegistrationService
     private readonly api: AmoCrmApiService,
     private readonly tokens: AmoTokenService,
     private readonly connection: AmoConnectionEvents,
+    private readonly store: AmoSyncStateStore,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
@@ -81,16 +89,32 @@ export class AmoWebhookRegistrationService
   /** Scheduled: re-registers when the webhook is missing, disabled or lacks an event. */
   async check(): Promise<RegistrationResult | null> {
     if (this.running) return null;
-    const run = this.ensureRegistered().catch((err: unknown) => {
-      const message = describeError(err);
-      this.logger.warn(`Could not register the amoCRM webhook; will retry: ${message}`);
-      return null;
-    });
+    const run = this.ensureRegistered().then(
+      async (result) => {
+        if (result !== 'skipped') await this.record(recordOf(result));
+        return result;
+      },
+      async (err: unknown) => {
+        const message = describeError(err);
+        this.logger.warn(`Could not register the amoCRM webhook; will retry: ${message}`);
+        await this.record(failureRecordOf(err));
+        return null;
+      },
+    );
     this.running = run;
     try {
       return await run;
     } finally {
       this.running = null;
+    }
+  }
+
+  /** Kept for the console; losing it costs only a stale display, so a failure is logged. */
+  private async record(value: WebhookRegistrationRecord): Promise<void> {
+    try {
+      await this.store.set(WEBHOOK_REGISTRATION_KEY, JSON.stringify(value));
+    } catch (err) {
+      this.logger.warn(`Could not record the webhook check: ${describeError(err)}`);
     }
   }
 
