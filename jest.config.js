@@ -1,4 +1,7 @@
-/** Two tiers: unit specs beside the code, e2e specs in test/ against real PostgreSQL and the sandbox. */
+/**
+ * Tiers: unit specs beside the code, e2e specs in test/ against real PostgreSQL and the sandbox,
+ * browser specs driving Chromium against both, and the fault suite.
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 module.exports = {
@@ -16,6 +19,16 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+    {
+      // the admin console in Chromium (playwright-core) against the app and the sandbox
+      displayName: 'browser',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/browser/*.browser-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',

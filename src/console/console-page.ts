@@ -19,6 +19,10 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">' +
+  '<rect width="16" height="16" rx="3" fill="#12263f"/><path d="M4 11V5h2v4h4v2z" fill="#fff"/></svg>';
+
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -26,6 +30,7 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Leads · amoCRM console</title>
+<link rel="icon" href="${CONSOLE_PATH}/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${CONSOLE_PATH}/app.css">
 <script defer src="${CONSOLE_PATH}/app.js"></script>
 </head>
@@ -51,6 +56,7 @@ export function consolePage(): (req: Request, res: Response, next: NextFunction)
       res.type(type).send(body);
     };
     if (req.path === '/' || req.path === '') return send('html', PAGE);
+    if (req.path === '/favicon.svg') return send('image/svg+xml', ICON);
     if (req.path !== '/app.js' && req.path !== '/app.css') return next();
     loadConsoleAssets().then(
       (assets) =>

@@ -1,0 +1,200 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import request from 'supertest';
+import { App } from 'supertest/types';
+import { AmoSandbox } from '../../sandbox';
+import { amoEnv, startAmo } from '../helpers/amo';
+import { createProperty, leadBody } from '../helpers/factories';
+import { ADMIN_KEY, createTestApp, TestApp, truncateAll } from '../helpers/test-app';
+import { freePort } from '../helpers/wait';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots of each step land here, to be looked at (kept after the run). */
+const SHOTS = process.env.CONSOLE_SCREENSHOTS_DIR ?? join(tmpdir(), 'console-screenshots');
+const VALIDATION_400 = {
+  'validation-errors': [
+    {
+      request_id: '0',
+      errors: [
+        {
+          code: 'NotSupportedChoice',
+          path: 'custom_fields_values.0.field_id',
+          detail: 'The value you selected is not a valid choice.',
+        },
+      ],
+    },
+  ],
+  title: 'Bad Request',
+  type: 'https://httpstatus.es/400',
+  status: 400,
+  detail: 'Request validation failed',
+};
+
+/**
+ * The console in a real Chromium against the real app and the amoCRM sandbox over HTTP:
+ * sign in, connect through the consent redirect, see "connected", a job killed by amoCRM's
+ * validation error with its reason, retried after the fault is cleared, the lead synced,
+ * then sign out and be refused.
+ */
+describe('Admin console in a browser', () => {
+  let sb: AmoSandbox;
+  let t: TestApp;
+  let server: App;
+  let url: string;
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    sb = await startAmo({ redirectUri: `${url}/api/integrations/amo-crm/callback` });
+    t = await createTestApp(
+      amoEnv(sb, {
+        AMO_WEBHOOK_BASE_URL: url,
+        SYNC_POLL_INTERVAL_MS: '200',
+        SYNC_BACKOFF_BASE_MS: '50',
+        SYNC_BACKOFF_CAP_MS: '300',
+      }),
+    );
+    await t.app.listen(port, '127.0.0.1');
+    server = t.app.getHttpServer() as App;
+    await truncateAll(t.dataSource);
+    mkdirSync(SHOTS, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      // a refused request is logged by Chromium itself, and the callback's JSON page has no
+      // icon; anything else is the console's fault
+      const where = msg.location().url;
+      if (where.endsWith('/favicon.ico')) return;
+      if (msg.type() === 'error' && !/status of 40[13]/.test(msg.text())) {
+        pageErrors.push(`${msg.text()} (${where})`);
+      }
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await t?.close();
+    await sb?.stop();
+  });
+
+  const shot = (name: string) =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  it('signs in with the key, never keeping it in the page', async () => {
+    await page.goto(`${url}/admin`);
+    await page.getByLabel('Admin key (ADMIN_API_KEY)').fill('not-the-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That is not the admin key.').waitFor();
+    await page.getByLabel('Admin key (ADMIN_API_KEY)').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(page.url()).not.toContain(ADMIN_KEY);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'admin_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api' });
+    expect(session?.expires).toBeGreaterThan(Date.now() / 1000);
+    const stored = await page.evaluate(() => ({
+      cookie: document.cookie,
+      local: JSON.stringify(window.localStorage),
+      session: JSON.stringify(window.sessionStorage),
+      html: document.documentElement.outerHTML,
+    }));
+    expect(stored.cookie).toBe('');
+    for (const place of [stored.local, stored.session, stored.html]) {
+      expect(place).not.toContain(ADMIN_KEY);
+    }
+  });
+
+  it('connects amoCRM with the Connect button and shows "connected"', async () => {
+    await page.getByText('not connected', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Connect amoCRM' }).click();
+    // amoCRM's consent (the sandbox answers "Allow") sends the browser to our callback
+    await page.waitForURL(/\/api\/integrations\/amo-crm\/callback/);
+    expect(await page.textContent('body')).toContain('"connected":true');
+    await page.goto(`${url}/admin#/overview`);
+    await page.getByText('connected', { exact: true }).waitFor();
+    await page.getByText(/^registered \(checked/).waitFor();
+    await page.getByText(sb.baseDomain, { exact: true }).waitFor();
+    await shot('overview-connected');
+  });
+
+  it('shows a job amoCRM refused with its reason, retries it once cleared, and the lead syncs', async () => {
+    const property = await createProperty(server, { title: 'Loft on Arbat' });
+    sb.failNext({
+      method: 'POST',
+      path: '/api/v4/leads/complex',
+      count: 1,
+      status: 400,
+      body: VALIDATION_400,
+    });
+    const lead = (await request(server).post('/api/leads').send(leadBody(property.id)).expect(201))
+      .body;
+    await page.getByRole('link', { name: 'Failures' }).click();
+    const card = page.locator(`[data-job]`, { hasText: `Lead #${lead.number}` });
+    await card.waitFor();
+    await card.getByText('The value you selected is not a valid choice.').waitFor();
+    expect(await card.textContent()).toContain('custom_fields_values.0.field_id');
+    expect(await card.textContent()).toContain('NotSupportedChoice');
+    await shot('failures-dead-job');
+
+    sb.clearFaults();
+    await card.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('Queued again: 1 job(s), 0 event(s).').waitFor();
+    await page.getByText('No failures. Every job and webhook event went through.').waitFor();
+
+    await page.getByRole('link', { name: 'Leads' }).click();
+    const row = page.locator(`tr[data-lead="${lead.number}"]`);
+    await row.locator('[data-state="SYNCED"]').waitFor();
+    const amoLeadId = sb.leads().at(-1)!.id;
+    expect(await row.getByRole('link').getAttribute('href')).toBe(
+      `https://${sb.baseDomain}/leads/detail/${amoLeadId}`,
+    );
+    expect(await row.textContent()).toContain('Loft on Arbat');
+    await page.selectOption('#f-sync', 'DEAD');
+    await page.getByText('No leads match these filters.').waitFor();
+    await page.selectOption('#f-sync', 'SYNCED');
+    await row.waitFor();
+    await shot('leads-synced');
+  });
+
+  it('fits a phone-sized window', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByText('connected', { exact: true }).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await shot('overview-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('signs out, and the session is refused afterwards', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are signed out.').waitFor();
+    const status = await page.evaluate(async () => (await fetch('/api/leads')).status);
+    expect(status).toBe(401);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});
