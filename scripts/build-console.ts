@@ -17,6 +17,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Console build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `Console build failed: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

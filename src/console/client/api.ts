@@ -178,7 +178,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (!res.ok) {
     const message =
       data && typeof data === 'object' && 'message' in data
-        ? String((data).message)
+        ? String(data.message)
         : `HTTP ${res.status}`;
     if (res.status === 401 && path !== '/api/admin/session') {
       csrfToken = null;

@@ -37,6 +37,8 @@ export function leadsPage(): PageView {
   const query = { page: 1, status: '', syncState: '' };
   let domain: string | null = null;
   let titles: Map<string, string> | null = null;
+  /** Ids looked up once already (beyond the first 100 properties they stay unnamed). */
+  const tried = new Set<string>();
 
   const row = (l: Lead): HTMLElement => {
     const link =
@@ -132,12 +134,20 @@ export function leadsPage(): PageView {
   const region = dataRegion(
     'the leads',
     async () => {
-      if (titles === null) {
+      const leads = await api.leads(query);
+      // properties and the account's domain are read once, and again when a lead names a
+      // property created since
+      const known = titles;
+      const missing = leads.items.filter(
+        (l) => l.propertyId && !known?.has(l.propertyId) && !tried.has(l.propertyId),
+      );
+      if (known === null || missing.length > 0) {
+        for (const l of missing) tried.add(l.propertyId!);
         const [props, conn] = await Promise.all([api.properties(), api.connection()]);
         titles = new Map(props.items.map((x) => [x.id, x.title]));
         domain = conn.domain;
       }
-      return api.leads(query);
+      return leads;
     },
     draw,
   );
