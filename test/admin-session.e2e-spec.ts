@@ -27,7 +27,7 @@ describe('Admin console sessions', () => {
     let server: App;
     beforeAll(async () => {
       t = await createTestApp();
-      server = t.app.getHttpServer() as App;
+      server = t.app.getHttpServer();
     });
     afterAll(async () => t.close());
     beforeEach(async () => truncateAll(t.dataSource));
@@ -180,7 +180,7 @@ describe('Admin console sessions', () => {
     it('serves the console page with a strict CSP and its bundled script from this origin', async () => {
       const page = await request(server).get('/admin').expect(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
-      const csp = page.headers['content-security-policy'] as string;
+      const csp = page.headers['content-security-policy'];
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("connect-src 'self'");

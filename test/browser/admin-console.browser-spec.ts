@@ -61,7 +61,7 @@ describe('Admin console in a browser', () => {
       }),
     );
     await t.app.listen(port, '127.0.0.1');
-    server = t.app.getHttpServer() as App;
+    server = t.app.getHttpServer();
     await truncateAll(t.dataSource);
     mkdirSync(SHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
@@ -114,12 +114,18 @@ describe('Admin console in a browser', () => {
     const session = cookies.find((c) => c.name === 'admin_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api' });
     expect(session?.expires).toBeGreaterThan(Date.now() / 1000);
-    const stored = await page.evaluate(() => ({
+    // evaluated in the page (as text: this program has no DOM types)
+    const stored = await page.evaluate<{
+      cookie: string;
+      local: string;
+      session: string;
+      html: string;
+    }>(`({
       cookie: document.cookie,
       local: JSON.stringify(window.localStorage),
       session: JSON.stringify(window.sessionStorage),
       html: document.documentElement.outerHTML,
-    }));
+    })`);
     expect(stored.cookie).toBe('');
     for (const place of [stored.local, stored.session, stored.html]) {
       expect(place).not.toContain(ADMIN_KEY);
@@ -182,7 +188,7 @@ describe('Admin console in a browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByText('connected', { exact: true }).waitFor();
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);
     await shot('overview-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -191,7 +197,7 @@ describe('Admin console in a browser', () => {
   it('signs out, and the session is refused afterwards', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
-    const status = await page.evaluate(async () => (await fetch('/api/leads')).status);
+    const status = await page.evaluate<number>(`fetch('/api/leads').then((r) => r.status)`);
     expect(status).toBe(401);
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
