@@ -196,6 +196,34 @@ describe('Admin console endpoints', () => {
     );
   });
 
+  it('shows the rate-limit pause with its end while amoCRM asks us to wait', async () => {
+    await connectAmo(server, sb);
+    expect((await get('connection')).rateLimitedUntil).toBeNull();
+    const property = await createProperty(server);
+    sb.failNext({
+      method: 'POST',
+      path: '/api/v4/leads/complex',
+      count: 1,
+      status: 429,
+      body: { title: 'Too Many Requests', status: 429, retry_after: 3 },
+    });
+    const lead = (await request(server).post('/api/leads').send(leadBody(property.id)).expect(201))
+      .body;
+    let seen: { at: number; until: string | null } = { at: 0, until: null };
+    await eventually(async () => {
+      const at = Date.now();
+      seen = { at, until: (await get('connection')).rateLimitedUntil };
+      return seen.until !== null;
+    });
+    // the end of the wait amoCRM asked for, still ahead when it was read
+    expect(new Date(seen.until!).getTime()).toBeGreaterThan(seen.at);
+    await eventually(
+      async () =>
+        (await request(server).get(`/api/leads/${lead.id}`).set(admin)).body.sync.state ===
+        'SYNCED',
+    );
+  });
+
   it('disconnects only with confirmation, and then holds new jobs', async () => {
     await connectAmo(server, sb);
     const refused = await request(server)

@@ -8,6 +8,7 @@ import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
 import { AmoConnectionState } from '../auth/amo-token.entity';
 import { AmoTokenService } from '../auth/amo-token.service';
 import { describeError } from '../client/amo-crm.error';
+import { AmoCrmHttpClient } from '../client/amo-crm-http.client';
 import { AmoConnectionEvents } from '../connection/amo-connection.events';
 import {
   AmoWebhookRegistrationService,
@@ -37,6 +38,7 @@ export class ConsoleConnectionService {
     private readonly registration: AmoWebhookRegistrationService,
     private readonly dispatcher: SyncDispatcherService,
     private readonly events: AmoConnectionEvents,
+    private readonly http: AmoCrmHttpClient,
     config: ConfigService<AppConfig, true>,
   ) {
     this.settings = config.get('amo', { infer: true });
@@ -56,6 +58,7 @@ export class ConsoleConnectionService {
       lastError: status.lastError ?? account.error,
       webhook: connected ? await this.webhook() : this.webhookUnknown(),
       paused: this.dispatcher.pause,
+      rateLimitedUntil: this.rateLimitedUntil(),
       authorizePath: '/api/integrations/amo-crm/authorize',
     };
   }
@@ -118,6 +121,11 @@ export class ConsoleConnectionService {
           }
         : null,
     };
+  }
+
+  private rateLimitedUntil(): string | null {
+    const until = this.http.limiter.pausedUntilMs;
+    return until > Date.now() ? new Date(until).toISOString() : null;
   }
 
   private webhookUnknown(): WebhookStateDto {

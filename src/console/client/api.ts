@@ -27,6 +27,7 @@ export interface ConnectionDetails {
     manual: { url: string; events: string[]; reason: string } | null;
   };
   paused: Pause | null;
+  rateLimitedUntil: string | null;
   authorizePath: string;
 }
 

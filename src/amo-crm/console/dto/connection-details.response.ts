@@ -66,8 +66,16 @@ export class ConnectionDetailsResponse {
   @ApiProperty({ type: WebhookStateDto })
   webhook: WebhookStateDto;
 
-  @ApiProperty({ type: PauseDto, nullable: true })
+  @ApiProperty({ type: PauseDto, nullable: true, description: 'amoCRM blocked API access' })
   paused: PauseDto | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: "amoCRM answered 429: this instance's requests wait until then",
+  })
+  rateLimitedUntil: string | null;
 
   @ApiProperty({ description: 'Open it in the browser to connect or reconnect' })
   authorizePath: string;

@@ -131,6 +131,13 @@ export function overviewPage(): PageView {
             `Sync paused until ${formatTime(c.paused.until)}: ${c.paused.reason}`,
           )
         : null,
+      c.rateLimitedUntil
+        ? h(
+            'p',
+            { class: 'notice warn', role: 'status' },
+            `amoCRM rate limit: requests wait until ${formatTime(c.rateLimitedUntil)}`,
+          )
+        : null,
       manual
         ? h(
             'div',
