@@ -194,6 +194,17 @@ describe('Admin console in a browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('disconnects only after the confirmation', async () => {
+    await page.getByRole('button', { name: 'Disconnect…' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('connected', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Disconnect…' }).click();
+    await page.getByRole('button', { name: 'Yes, disconnect' }).click();
+    await page.getByText('disconnected', { exact: true }).waitFor();
+    await page.getByText('amoCRM disconnected.').waitFor();
+    await page.getByRole('link', { name: 'Connect amoCRM' }).waitFor();
+  });
+
   it('signs out, and the session is refused afterwards', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
@@ -202,5 +213,37 @@ describe('Admin console in a browser', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('Admin console in a browser without ADMIN_API_KEY', () => {
+  let t: TestApp;
+  let url: string;
+  let profile: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    t = await createTestApp({ ADMIN_API_KEY: undefined });
+    await t.app.listen(port, '127.0.0.1');
+    profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await t?.close();
+  });
+
+  it('explains how to open the console', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${url}/admin`);
+    await page.getByText('The console is closed because ADMIN_API_KEY is not set.').waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
   });
 });
