@@ -50,6 +50,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     .setDescription('Lead intake for the property site, properties, and the amoCRM integration')
     .setVersion('0.1.0')
     .addBearerAuth()
+    .addCookieAuth('admin_session')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
   return app;

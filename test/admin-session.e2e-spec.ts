@@ -55,6 +55,21 @@ describe('Admin console sessions', () => {
       expect(rows[0].token_hash).not.toContain(value);
     });
 
+    it("replaces the browser's old session when it signs in again", async () => {
+      const first = await signIn(server);
+      const again = await request(server)
+        .post(SESSION)
+        .set('Cookie', first.cookie)
+        .send({ key: ADMIN_KEY })
+        .expect(201);
+      await request(server).get('/api/leads').set('Cookie', first.cookie).expect(401);
+      await request(server).get('/api/leads').set('Cookie', cookieOf(again)).expect(200);
+      const rows: { n: number }[] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM admin_sessions`,
+      );
+      expect(rows[0].n).toBe(1);
+    });
+
     it('refuses a wrong key with 401 and a missing one with 400, setting no cookie', async () => {
       const wrong = await request(server).post(SESSION).send({ key: 'not-the-key' }).expect(401);
       expect(wrong.body).toEqual({ statusCode: 401, message: 'Wrong admin key' });

@@ -6,6 +6,7 @@ import {
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -35,6 +36,7 @@ export class AdminSessionController {
 
   @Get()
   @ApiOkResponse({ type: SessionResponse, description: 'Whether this browser is signed in' })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'The database is unavailable' })
   async current(@Req() req: Request): Promise<SessionResponse> {
     return this.sessions.current(req.headers.cookie);
   }
@@ -53,7 +55,11 @@ export class AdminSessionController {
     @Body() dto: SignInDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionResponse> {
-    const { token, session } = await this.sessions.signIn(dto.key, req.originalUrl);
+    const { token, session } = await this.sessions.signIn(
+      dto.key,
+      req.originalUrl,
+      req.headers.cookie,
+    );
     res.cookie(SESSION_COOKIE, token, { ...this.cookieOptions(req), maxAge: this.ttlMs });
     res.setHeader('Cache-Control', 'no-store');
     return session;

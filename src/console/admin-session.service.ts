@@ -35,7 +35,11 @@ export class AdminSessionService {
     };
   }
 
-  async signIn(key: string, url: string): Promise<{ token: string; session: SessionResponse }> {
+  async signIn(
+    key: string,
+    url: string,
+    cookieHeader: string | undefined,
+  ): Promise<{ token: string; session: SessionResponse }> {
     // A key in a URL ends up in proxy logs and browser history; refuse it outright.
     if (url.includes('?')) {
       throw new InvalidInputError(
@@ -51,6 +55,9 @@ export class AdminSessionService {
       this.logger.warn('Admin console sign-in refused: wrong key');
       throw new UnauthorizedError('Wrong admin key');
     }
+    // a new sign-in replaces this browser's old session instead of leaving it alive
+    const previous = readCookie(cookieHeader, SESSION_COOKIE);
+    if (previous) await this.sessions.delete(previous);
     const created = await this.sessions.create(this.ttlMin);
     this.logger.log('Admin console signed in');
     return {
