@@ -3,7 +3,7 @@ import { splitStoredError } from './stored-error';
 
 describe('splitStoredError', () => {
   it('reads back the validation errors AmoCrmError.describe() stored, one per entry', () => {
-    const err = new AmoCrmError('permanent', 'amoCRM refused POST /api/v4/leads/complex (400)', {
+    const err = new AmoCrmError('permanent', 'amoCRM refused the complex create (400)', {
       status: 400,
       validationErrors: [
         {
@@ -21,7 +21,7 @@ describe('splitStoredError', () => {
       ],
     });
     expect(splitStoredError(err.describe())).toEqual({
-      reason: 'permanent 400: amoCRM refused POST /api/v4/leads/complex (400)',
+      reason: 'permanent 400: amoCRM refused the complex create (400)',
       validationErrors: [
         {
           path: 'custom_fields_values.0.field_id',
