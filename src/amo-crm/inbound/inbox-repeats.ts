@@ -24,17 +24,24 @@ interface TailRow {
 
 /**
  * Tells a repeated delivery from a new event that looks the same. amoCRM retries a body it got
- * no 2xx for, unchanged; but a lead deleted, restored and deleted again, or moved A → B → A → B
- * by Digital Pipeline hooks, also sends items identical to earlier ones (deletes and Digital
- * Pipeline hooks carry no time). Content alone cannot tell them apart; what can is what came in
- * between. So a body's items for one amoCRM entity are a repeat when the latest items stored
- * for that entity are the same items in the same order, and new otherwise.
+ * no 2xx for, unchanged.
  *
- * Their key says where in that entity's history they were stored (after the row with
- * apply_order `anchor`, at position `k` of the body), so two copies of one body received at
- * the same moment land on one key and the second is skipped by the unique index. Reconciliation
- * rows and items without an id keep their content key (`dedupeKey`), and are left out of the
- * comparison: they say nothing about what amoCRM sent in between.
+ * An item with amoCRM's `updated_at` is one change of one entity: its key is the entity, the
+ * time and a digest of its content, so a repeat is skipped by the unique index whenever it
+ * comes (two different changes in one second are both stored; the second one is then not newer
+ * and changes nothing, visibly).
+ *
+ * Items without a time (deletes, Digital Pipeline hooks) are harder: a lead deleted, restored
+ * and deleted again, or moved A → B → A → B by Digital Pipeline hooks, sends items identical
+ * to earlier ones. Content alone cannot tell them apart; what can is what came in between. So
+ * a body's untimed items for one entity are a repeat when the latest rows stored for that
+ * entity are the same items in the same order, and new otherwise. Their key says where in
+ * that entity's history they were stored (after the row with apply_order `anchor`, at position
+ * `k`), so two copies of one body received at the same moment land on one key and the second
+ * is skipped by the unique index.
+ *
+ * Reconciliation rows and items without an id keep their content key (`dedupeKey`), and are
+ * left out of the comparison: they say nothing about what amoCRM sent in between.
  *
  * Returns the rows to insert, with their final keys, in the order given.
  */
@@ -43,9 +50,13 @@ export async function keyRepeats(
   accountId: number,
   rows: InboxRow[],
 ): Promise<InboxRow[]> {
-  const chained = (r: InboxRow) => r.amoId !== null && r.action !== 'reconcile';
+  const keyed = (r: InboxRow) => r.amoId !== null && r.action !== 'reconcile';
   const groups = new Map<string, InboxRow[]>();
-  for (const row of rows.filter(chained)) {
+  for (const row of rows.filter(keyed)) {
+    if (row.amoUpdatedAt !== null) {
+      row.dedupeKey = `${accountId}:${row.entity}:${row.action}:${row.amoId}:${row.amoUpdatedAt}:${row.contentHash.slice(0, 32)}`;
+      continue;
+    }
     const key = `${row.entity}:${row.amoId}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
