@@ -234,6 +234,7 @@ describeOnServer('Fault: webhook worker claims released at once', () => {
   let holder: Client;
   /** Reads outside the holder's transaction, whose view of pg_stat_activity stays as it was. */
   let observer: Client;
+  let holderPid: number;
   const apps: TestApp[] = [];
   let child: ChildProcess | null = null;
 
@@ -243,6 +244,7 @@ describeOnServer('Fault: webhook worker claims released at once', () => {
     await holder.connect();
     observer = new Client({ connectionString: process.env.DATABASE_URL });
     await observer.connect();
+    holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
   });
   afterEach(async () => {
     child?.kill('SIGKILL');
@@ -290,7 +292,7 @@ describeOnServer('Fault: webhook worker claims released at once', () => {
       await observer.query<{ pid: number }>(
         `SELECT pid FROM pg_stat_activity
           WHERE datname = current_database() AND $1 = ANY(pg_blocking_pids(pid))`,
-        [holder.processID],
+        [holderPid],
       )
     ).rows.map((r) => r.pid);
   const claim = async (eventId: string) =>
