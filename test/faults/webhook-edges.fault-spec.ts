@@ -229,158 +229,163 @@ describe('Fault: inbound sync at the edges', () => {
  * the lead, so the claimed event is surely RUNNING when the fault comes; its lease is 60 s, and
  * each case must see the event claimed again well inside it.
  */
-describeOnServer('Fault: webhook worker claims released at once', () => {
-  let sb: AmoSandbox;
-  let holder: Client;
-  /** Reads outside the holder's transaction, whose view of pg_stat_activity stays as it was. */
-  let observer: Client;
-  let holderPid: number;
-  const apps: TestApp[] = [];
-  let child: ChildProcess | null = null;
+describeOnServer(
+  'Fault: webhook worker claims released at once (PostgreSQL server only: it ends server connections and runs a second process)',
+  () => {
+    let sb: AmoSandbox;
+    let holder: Client;
+    /** Reads outside the holder's transaction, whose view of pg_stat_activity stays as it was. */
+    let observer: Client;
+    let holderPid: number;
+    const apps: TestApp[] = [];
+    let child: ChildProcess | null = null;
 
-  beforeEach(async () => {
-    sb = await startAmo();
-    holder = new Client({ connectionString: process.env.DATABASE_URL });
-    await holder.connect();
-    observer = new Client({ connectionString: process.env.DATABASE_URL });
-    await observer.connect();
-    holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-  });
-  afterEach(async () => {
-    child?.kill('SIGKILL');
-    child = null;
-    await holder.end().catch(() => undefined);
-    await observer.end().catch(() => undefined);
-    while (apps.length) await apps.pop()!.close();
-    await sb.stop();
-  });
+    beforeEach(async () => {
+      sb = await startAmo();
+      holder = new Client({ connectionString: process.env.DATABASE_URL });
+      await holder.connect();
+      observer = new Client({ connectionString: process.env.DATABASE_URL });
+      await observer.connect();
+      holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]
+        .pid;
+    });
+    afterEach(async () => {
+      child?.kill('SIGKILL');
+      child = null;
+      await holder.end().catch(() => undefined);
+      await observer.end().catch(() => undefined);
+      while (apps.length) await apps.pop()!.close();
+      await sb.stop();
+    });
 
-  const env = (extra: Record<string, string> = {}) =>
-    faultEnv(sb, { AMO_RECONCILE_INTERVAL_MS: '0', ...extra });
+    const env = (extra: Record<string, string> = {}) =>
+      faultEnv(sb, { AMO_RECONCILE_INTERVAL_MS: '0', ...extra });
 
-  /** A linked local lead, its row locked by the test, and a status event for it in the inbox. */
-  async function heldEvent(
-    receiver: TestApp,
-  ): Promise<{ leadId: string; eventId: string; amoId: number }> {
-    const amo = sb.createLead({ name: 'Held client' });
-    const [{ id: leadId }] = await receiver.dataSource.query<{ id: string }[]>(
-      `INSERT INTO leads (guest_name, contact_method, contact_time, status, source, amo_lead_id, sync_state, amo_updated_at)
+    /** A linked local lead, its row locked by the test, and a status event for it in the inbox. */
+    async function heldEvent(
+      receiver: TestApp,
+    ): Promise<{ leadId: string; eventId: string; amoId: number }> {
+      const amo = sb.createLead({ name: 'Held client' });
+      const [{ id: leadId }] = await receiver.dataSource.query<{ id: string }[]>(
+        `INSERT INTO leads (guest_name, contact_method, contact_time, status, source, amo_lead_id, sync_state, amo_updated_at)
        VALUES ('Held client', 'PHONE', 'ANY_TIME', 'NEW', 'AMO_CRM', $1, 'SYNCED', $2) RETURNING id`,
-      [amo.id, amo.updated_at],
-    );
-    await holder.query('BEGIN');
-    await holder.query('SELECT 1 FROM leads WHERE id = $1 FOR UPDATE', [leadId]);
-    const body = new URLSearchParams({
-      'leads[status][0][id]': String(amo.id),
-      'leads[status][0][status_id]': String(B),
-      'leads[status][0][pipeline_id]': String(F.mainPipelineId),
-      'leads[status][0][updated_at]': String(amo.updated_at + 5),
-      'account[id]': String(sb.accountId),
-      'account[subdomain]': 'sandbox',
-    }).toString();
-    await postWebhook(receiver.app.getHttpServer() as App, body, TEST_WEBHOOK_SECRET).expect(200);
-    const [{ id: eventId }] = await receiver.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM amo_webhook_events WHERE amo_id = $1`,
-      [amo.id],
-    );
-    return { leadId, eventId, amoId: amo.id };
-  }
-
-  /** Backends of this database waiting for the test's row lock. */
-  const waiters = async (): Promise<number[]> =>
-    (
-      await observer.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity
-          WHERE datname = current_database() AND $1 = ANY(pg_blocking_pids(pid))`,
-        [holderPid],
-      )
-    ).rows.map((r) => r.pid);
-  const claim = async (eventId: string) =>
-    (
-      await observer.query<{ state: string; claimed_by: number | null; lease_until: Date | null }>(
-        `SELECT state, claimed_by, lease_until FROM amo_webhook_events WHERE id = $1`,
-        [eventId],
-      )
-    ).rows[0];
-
-  async function finish(app: TestApp, eventId: string, leadId: string, firstLease: Date) {
-    await holder.query('COMMIT');
-    await eventually(async () => (await claim(eventId)).state === 'DONE');
-    const [row] = await app.dataSource.query<{ processed_at: Date; attempts: number }[]>(
-      `SELECT processed_at, attempts FROM amo_webhook_events WHERE id = $1`,
-      [eventId],
-    );
-    const [lead] = await app.dataSource.query<{ status: string }[]>(
-      `SELECT status FROM leads WHERE id = $1`,
-      [leadId],
-    );
-    const early = (firstLease.getTime() - new Date(row.processed_at).getTime()) / 1000;
-    return { status: lead.status, attempts: row.attempts, secondsBeforeLease: early };
-  }
-
-  it('after a database blip in the same process, the claimed event is taken again at once', async () => {
-    const app = await createTestApp(env());
-    apps.push(app);
-    await truncateAll(app.dataSource);
-    await connectAmo(app.app.getHttpServer(), sb);
-    const { leadId, eventId } = await heldEvent(app);
-    await eventually(async () => (await waiters()).length === 1);
-    const first = await claim(eventId);
-    expect(first.state).toBe('RUNNING');
-    // the blip: the server ends the worker's connection, once in the batch and once in its
-    // one-savepoint-per-event retry, so the whole pass fails with the event still RUNNING
-    for (let i = 0; i < 2; i++) {
-      const [pid] = await waiters();
-      await observer.query('SELECT pg_terminate_backend($1)', [pid]);
-      await eventually(async () => {
-        const now = await waiters();
-        return now.length === 1 && now[0] !== pid;
-      });
+        [amo.id, amo.updated_at],
+      );
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM leads WHERE id = $1 FOR UPDATE', [leadId]);
+      const body = new URLSearchParams({
+        'leads[status][0][id]': String(amo.id),
+        'leads[status][0][status_id]': String(B),
+        'leads[status][0][pipeline_id]': String(F.mainPipelineId),
+        'leads[status][0][updated_at]': String(amo.updated_at + 5),
+        'account[id]': String(sb.accountId),
+        'account[subdomain]': 'sandbox',
+      }).toString();
+      await postWebhook(receiver.app.getHttpServer() as App, body, TEST_WEBHOOK_SECRET).expect(200);
+      const [{ id: eventId }] = await receiver.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM amo_webhook_events WHERE amo_id = $1`,
+        [amo.id],
+      );
+      return { leadId, eventId, amoId: amo.id };
     }
-    // the third waiter is the next pass, which took the event back although its lease runs on
-    const result = await finish(app, eventId, leadId, first.lease_until!);
-    process.stdout.write(
-      `[fault] database blip with a claimed event: applied ${result.secondsBeforeLease.toFixed(1)} s before its lease would have ended, attempts ${result.attempts}, lost 0, duplicated 0\n`,
-    );
-    expect(result.status).toBe('IN_PROGRESS');
-    expect(result.secondsBeforeLease).toBeGreaterThan(0);
-  });
 
-  it('when the claiming instance is SIGKILLed, another instance takes its event at once', async () => {
-    // this instance only receives (and connects); the child process is the one that applies
-    const receiver = await createTestApp(env({ SYNC_ENABLED: 'false' }));
-    apps.push(receiver);
-    await truncateAll(receiver.dataSource);
-    await connectAmo(receiver.app.getHttpServer(), sb);
-    const proc = await spawnAppProcess({
-      ...env(),
-      ADMIN_API_KEY: ADMIN_KEY,
-      MIGRATIONS_RUN: 'false',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-    });
-    child = proc.child;
-    const { leadId, eventId } = await heldEvent(receiver);
-    await eventually(async () => (await waiters()).length === 1, 90_000).catch((err: Error) => {
-      throw new Error(`${err.message}; the child said: ${proc.output().slice(-2000)}`);
-    });
-    const first = await claim(eventId);
-    expect(first.state).toBe('RUNNING');
-    child.kill('SIGKILL');
-    await new Promise<void>((resolve) => child!.once('exit', () => resolve()));
-    child = null;
+    /** Backends of this database waiting for the test's row lock. */
+    const waiters = async (): Promise<number[]> =>
+      (
+        await observer.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND $1 = ANY(pg_blocking_pids(pid))`,
+          [holderPid],
+        )
+      ).rows.map((r) => r.pid);
+    const claim = async (eventId: string) =>
+      (
+        await observer.query<{
+          state: string;
+          claimed_by: number | null;
+          lease_until: Date | null;
+        }>(`SELECT state, claimed_by, lease_until FROM amo_webhook_events WHERE id = $1`, [eventId])
+      ).rows[0];
 
-    const successor = await createTestApp(env());
-    apps.push(successor);
-    await eventually(async () => {
-      const now = await claim(eventId);
-      return now.claimed_by !== first.claimed_by;
+    async function finish(app: TestApp, eventId: string, leadId: string, firstLease: Date) {
+      await holder.query('COMMIT');
+      await eventually(async () => (await claim(eventId)).state === 'DONE');
+      const [row] = await app.dataSource.query<{ processed_at: Date; attempts: number }[]>(
+        `SELECT processed_at, attempts FROM amo_webhook_events WHERE id = $1`,
+        [eventId],
+      );
+      const [lead] = await app.dataSource.query<{ status: string }[]>(
+        `SELECT status FROM leads WHERE id = $1`,
+        [leadId],
+      );
+      const early = (firstLease.getTime() - new Date(row.processed_at).getTime()) / 1000;
+      return { status: lead.status, attempts: row.attempts, secondsBeforeLease: early };
+    }
+
+    it('after a database blip in the same process, the claimed event is taken again at once', async () => {
+      const app = await createTestApp(env());
+      apps.push(app);
+      await truncateAll(app.dataSource);
+      await connectAmo(app.app.getHttpServer(), sb);
+      const { leadId, eventId } = await heldEvent(app);
+      await eventually(async () => (await waiters()).length === 1);
+      const first = await claim(eventId);
+      expect(first.state).toBe('RUNNING');
+      // the blip: the server ends the worker's connection, once in the batch and once in its
+      // one-savepoint-per-event retry, so the whole pass fails with the event still RUNNING
+      for (let i = 0; i < 2; i++) {
+        const [pid] = await waiters();
+        await observer.query('SELECT pg_terminate_backend($1)', [pid]);
+        await eventually(async () => {
+          const now = await waiters();
+          return now.length === 1 && now[0] !== pid;
+        });
+      }
+      // the third waiter is the next pass, which took the event back although its lease runs on
+      const result = await finish(app, eventId, leadId, first.lease_until!);
+      process.stdout.write(
+        `[fault] database blip with a claimed event: applied ${result.secondsBeforeLease.toFixed(1)} s before its lease would have ended, attempts ${result.attempts}, lost 0, duplicated 0\n`,
+      );
+      expect(result.status).toBe('IN_PROGRESS');
+      expect(result.secondsBeforeLease).toBeGreaterThan(0);
     });
-    const result = await finish(successor, eventId, leadId, first.lease_until!);
-    process.stdout.write(
-      `[fault] claiming instance SIGKILLed: the successor applied the event ${result.secondsBeforeLease.toFixed(1)} s before the dead one's lease would have ended, attempts ${result.attempts}, lost 0, duplicated 0\n`,
-    );
-    expect(result.status).toBe('IN_PROGRESS');
-    expect(result.secondsBeforeLease).toBeGreaterThan(0);
-  }, 180_000);
-});
+
+    it('when the claiming instance is SIGKILLed, another instance takes its event at once', async () => {
+      // this instance only receives (and connects); the child process is the one that applies
+      const receiver = await createTestApp(env({ SYNC_ENABLED: 'false' }));
+      apps.push(receiver);
+      await truncateAll(receiver.dataSource);
+      await connectAmo(receiver.app.getHttpServer(), sb);
+      const proc = await spawnAppProcess({
+        ...env(),
+        ADMIN_API_KEY: ADMIN_KEY,
+        MIGRATIONS_RUN: 'false',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'test',
+      });
+      child = proc.child;
+      const { leadId, eventId } = await heldEvent(receiver);
+      await eventually(async () => (await waiters()).length === 1, 90_000).catch((err: Error) => {
+        throw new Error(`${err.message}; the child said: ${proc.output().slice(-2000)}`);
+      });
+      const first = await claim(eventId);
+      expect(first.state).toBe('RUNNING');
+      child.kill('SIGKILL');
+      await new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+      child = null;
+
+      const successor = await createTestApp(env());
+      apps.push(successor);
+      await eventually(async () => {
+        const now = await claim(eventId);
+        return now.claimed_by !== first.claimed_by;
+      });
+      const result = await finish(successor, eventId, leadId, first.lease_until!);
+      process.stdout.write(
+        `[fault] claiming instance SIGKILLed: the successor applied the event ${result.secondsBeforeLease.toFixed(1)} s before the dead one's lease would have ended, attempts ${result.attempts}, lost 0, duplicated 0\n`,
+      );
+      expect(result.status).toBe('IN_PROGRESS');
+      expect(result.secondsBeforeLease).toBeGreaterThan(0);
+    }, 180_000);
+  },
+);
