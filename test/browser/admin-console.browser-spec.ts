@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import request from 'supertest';
 import { App } from 'supertest/types';
-import { AmoSandbox } from '../../sandbox';
+import { AmoSandbox, SANDBOX_FIXTURES } from '../../sandbox';
 import { amoEnv, startAmo } from '../helpers/amo';
 import { createProperty, leadBody } from '../helpers/factories';
 import { ADMIN_KEY, createTestApp, TestApp, truncateAll } from '../helpers/test-app';
@@ -177,6 +177,15 @@ describe('Admin console in a browser', () => {
       `https://${sb.baseDomain}/leads/detail/${amoLeadId}`,
     );
     expect(await row.textContent()).toContain('Loft on Arbat');
+
+    // a manager moves it to a stage our mapping does not know: the warning appears on the row
+    const second = SANDBOX_FIXTURES.secondStages.newRequest;
+    sb.moveLead(amoLeadId, { statusId: second, pipelineId: SANDBOX_FIXTURES.secondPipelineId });
+    await row.locator('[data-unmapped]').waitFor();
+    expect(await row.locator('[data-unmapped]').textContent()).toContain(
+      `stage ${second} of pipeline ${SANDBOX_FIXTURES.secondPipelineId} is not mapped`,
+    );
+    expect(await row.textContent()).toContain('NEW');
     await page.selectOption('#f-sync', 'DEAD');
     await page.getByText('No leads match these filters.').waitFor();
     await page.selectOption('#f-sync', 'SYNCED');

@@ -84,11 +84,11 @@ export const LEAD_STATUSES = [
 ] as const;
 export const SYNC_STATES = ['NOT_CONFIGURED', 'PENDING', 'SYNCED', 'FAILED', 'DEAD'] as const;
 
+/** The amoCRM stage a lead is on when our mapping has no status for it. */
 export interface UnmappedStage {
-  pipelineId?: number;
-  statusId?: number;
-  pipelineName?: string | null;
-  statusName?: string | null;
+  pipelineId: number | null;
+  statusId: number;
+  since: string;
 }
 
 export interface Lead {
@@ -101,8 +101,10 @@ export interface Lead {
   amoLeadId: number | null;
   sync: { state: (typeof SYNC_STATES)[number]; error: string | null; syncedAt: string | null };
   createdAt: string;
-  /** Present when the lead sits in an amoCRM stage our mapping does not know. */
-  unmappedStage?: UnmappedStage | string | null;
+  /** Set while the lead sits in an amoCRM stage our mapping does not know. */
+  unmappedStage: UnmappedStage | null;
+  /** When amoCRM reported the linked lead deleted. */
+  amoDeletedAt: string | null;
 }
 
 export interface Page<T> {

@@ -10,11 +10,10 @@ const SYNC_TONE: Record<Lead['sync']['state'], string> = {
   DEAD: 'bad',
 };
 
-function describeStage(stage: UnmappedStage | string): string {
-  if (typeof stage === 'string') return stage;
-  const pipeline = stage.pipelineName ?? (stage.pipelineId ? `pipeline ${stage.pipelineId}` : '');
-  const status = stage.statusName ?? (stage.statusId ? `stage ${stage.statusId}` : '');
-  return [pipeline, status].filter(Boolean).join(' / ') || 'unknown stage';
+function describeStage(stage: UnmappedStage): string {
+  const pipeline =
+    stage.pipelineId === null ? 'an unknown pipeline' : `pipeline ${stage.pipelineId}`;
+  return `stage ${stage.statusId} of ${pipeline} is not mapped (since ${formatTime(stage.since)}); the local status is kept`;
 }
 
 function select(
@@ -57,8 +56,11 @@ export function leadsPage(): PageView {
       ? h(
           'p',
           { class: 'warn-text', 'data-unmapped': '' },
-          `⚠ amoCRM stage not mapped: ${describeStage(l.unmappedStage)}`,
+          `⚠ amoCRM ${describeStage(l.unmappedStage)}`,
         )
+      : null;
+    const deleted = l.amoDeletedAt
+      ? h('p', { class: 'warn-text' }, `⚠ deleted in amoCRM on ${formatTime(l.amoDeletedAt)}`)
       : null;
     return h(
       'tr',
@@ -79,6 +81,7 @@ export function leadsPage(): PageView {
         'Last error',
         l.sync.error ? h('span', { class: 'error-text' }, l.sync.error) : '—',
         unmapped,
+        deleted,
       ),
       td('amoCRM', link),
       td('Created', formatTime(l.createdAt)),
