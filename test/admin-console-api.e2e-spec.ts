@@ -1,7 +1,13 @@
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { AmoSandbox, SANDBOX_FIXTURES } from '../sandbox';
-import { connectAmo, startAmoApp, stopAmoApp, TEST_WEBHOOK_SECRET } from './helpers/amo';
+import {
+  connectAmo,
+  postWebhook,
+  startAmoApp,
+  stopAmoApp,
+  TEST_WEBHOOK_SECRET,
+} from './helpers/amo';
 import { admin, createProperty, leadBody } from './helpers/factories';
 import { TestApp, truncateAll } from './helpers/test-app';
 import { eventually } from './helpers/wait';
@@ -155,13 +161,33 @@ describe('Admin console endpoints', () => {
   });
 
   it('re-drives a DEAD inbox event with retry all', async () => {
+    // a real delivery, stored and applied (contacts are IGNORED), then made DEAD as if its
+    // attempts had run out
+    await postWebhook(server, {
+      'contacts[add][0][id]': '424242',
+      'account[id]': String(sb.accountId),
+      'account[subdomain]': sb.baseDomain.split('.')[0],
+    }).expect(200);
+    const stateOf = async (): Promise<string | undefined> => {
+      const rows: { state: string }[] = await t.dataSource.query(
+        `SELECT state FROM amo_webhook_events WHERE entity = 'contacts' AND amo_id = 424242`,
+      );
+      return rows[0]?.state;
+    };
+    await eventually(async () => (await stateOf()) === 'IGNORED');
     await t.dataSource.query(
-      `INSERT INTO amo_webhook_events (dedupe_key, entity, action, amo_id, item, state, attempts, last_error)
-       VALUES ('test:dead', 'contacts', 'add', 424242, '{}'::jsonb, 'DEAD', 10, 'database was restarting')`,
+      `UPDATE amo_webhook_events SET state = 'DEAD', attempts = 10, last_error = 'database was restarting'
+        WHERE entity = 'contacts' AND amo_id = 424242`,
     );
     const { failedEvents } = await get('failures');
     expect(failedEvents).toEqual([
-      expect.objectContaining({ entity: 'contacts', action: 'add', amoId: 424242, state: 'DEAD' }),
+      expect.objectContaining({
+        entity: 'contacts',
+        action: 'add',
+        amoId: 424242,
+        state: 'DEAD',
+        error: 'database was restarting',
+      }),
     ]);
     const res = await request(server)
       .post(`${BASE}/failures/retry`)
@@ -169,13 +195,8 @@ describe('Admin console endpoints', () => {
       .send({})
       .expect(202);
     expect(res.body).toEqual({ requeuedJobs: 0, requeuedEvents: 1 });
-    // applied again: contacts are stored and marked IGNORED
-    await eventually(async () => {
-      const rows: { state: string }[] = await t.dataSource.query(
-        `SELECT state FROM amo_webhook_events WHERE dedupe_key = 'test:dead'`,
-      );
-      return rows[0]?.state === 'IGNORED';
-    });
+    // applied again
+    await eventually(async () => (await stateOf()) === 'IGNORED');
     expect((await get('failures')).failedEvents).toEqual([]);
   });
 
