@@ -8,7 +8,7 @@ import { AmoSandbox, SANDBOX_FIXTURES } from '../../sandbox';
 import { amoEnv, startAmo } from '../helpers/amo';
 import { createProperty, leadBody } from '../helpers/factories';
 import { ADMIN_KEY, createTestApp, TestApp, truncateAll } from '../helpers/test-app';
-import { freePort } from '../helpers/wait';
+import { eventually, freePort } from '../helpers/wait';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots of each step land here, to be looked at (kept after the run). */
@@ -179,6 +179,10 @@ describe('Admin console in a browser', () => {
     expect(await row.textContent()).toContain('Loft on Arbat');
 
     // a manager moves it to a stage our mapping does not know: the warning appears on the row
+    // (amoCRM's times are whole seconds and a change in the second of the last one applied
+    // counts as stale, so the move waits for the next second)
+    const syncedAt = sb.leads().find((l) => l.id === amoLeadId)!.updated_at;
+    await eventually(() => Math.floor(Date.now() / 1000) > syncedAt);
     const second = SANDBOX_FIXTURES.secondStages.newRequest;
     sb.moveLead(amoLeadId, { statusId: second, pipelineId: SANDBOX_FIXTURES.secondPipelineId });
     await row.locator('[data-unmapped]').waitFor();
