@@ -125,17 +125,20 @@ export class SyncJobsRepository {
     );
   }
 
-  /** Parks one job until the grant is usable, without counting the attempt. */
+  /** Parks one job until the grant is usable, without counting the attempt; the lead says why. */
   async hold(job: AmoSyncJob, message: string): Promise<void> {
-    await this.dataSource.getRepository(AmoSyncJob).update(
-      { id: job.id },
-      {
-        state: SyncJobState.HELD,
-        attempts: Math.max(0, job.attempts - 1),
-        leaseUntil: null,
-        lastError: message,
-      },
-    );
+    await this.dataSource.transaction(async (em) => {
+      await em.getRepository(AmoSyncJob).update(
+        { id: job.id },
+        {
+          state: SyncJobState.HELD,
+          attempts: Math.max(0, job.attempts - 1),
+          leaseUntil: null,
+          lastError: message,
+        },
+      );
+      await em.getRepository(Lead).update({ id: job.leadId }, { syncError: message });
+    });
   }
 
   /** Another attempt after `delayMs`; the lead shows the failure meanwhile. */
