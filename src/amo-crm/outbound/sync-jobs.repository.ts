@@ -53,9 +53,13 @@ export class SyncJobsRepository {
   }
 
   /** Without a usable grant: park every pending job rather than burn its attempts. */
-  async holdPending(): Promise<void> {
+  async holdPending(reason: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE amo_sync_jobs SET state = 'HELD', updated_at = now() WHERE state = 'PENDING'`,
+      `WITH held AS (
+         UPDATE amo_sync_jobs SET state = 'HELD', last_error = $1, updated_at = now()
+          WHERE state = 'PENDING' RETURNING lead_id)
+       UPDATE leads SET sync_error = $1 WHERE id IN (SELECT lead_id FROM held)`,
+      [reason],
     );
   }
 
