@@ -39,7 +39,7 @@ describe('a Kommo account (*.kommo.com)', () => {
       .get('/api/integrations/amo-crm/authorize')
       .set(admin)
       .expect(302);
-    const consent = new URL(authorize.headers.location as string);
+    const consent = new URL(authorize.headers.location);
     expect(`${consent.origin}${consent.pathname}`).toBe('https://www.kommo.com/oauth');
     expect(consent.searchParams.get('client_id')).toBe(sb.clientId);
 

@@ -41,7 +41,7 @@ describe('amoCRM with a long-lived token', () => {
 
   const boot = async (token: string): Promise<void> => {
     t = await createTestApp(longLivedEnv(sb, token));
-    server = t.app.getHttpServer() as App;
+    server = t.app.getHttpServer();
   };
   const connection = async (): Promise<Connection> =>
     (await request(server).get('/api/integrations/amo-crm/sync').set(admin).expect(200)).body
@@ -224,7 +224,7 @@ describe('amoCRM with a long-lived token', () => {
         ...longLivedEnv(other, foreign.token),
         AMO_ACCOUNT_ID: String(sb.accountId),
       });
-      server = t.app.getHttpServer() as App;
+      server = t.app.getHttpServer();
       await eventually(async () => (await connection()).state === 'REAUTH_REQUIRED');
       expect((await connection()).lastError).toMatch(
         /belongs to amoCRM account 31000999, not AMO_ACCOUNT_ID 31000001/,
