@@ -18,7 +18,7 @@ const RETRY_CAP_MS = 5 * 60_000;
 /**
  * Connects with a private integration's long-lived token (AMO_LONG_LIVED_TOKEN) at boot: no
  * consent, no code exchange, no refresh, no keep-alive. A token not seen before is checked
- * against AMO_ACCOUNT_ID with `GET /api/v4/account` (a foreign account never gets our leads),
+ * against AMO_ACCOUNT_ID by reading the account with it (a foreign account never gets our leads),
  * stored encrypted, and "connected" is published, so held jobs drain and the webhook is
  * registered. The same token at the next boot changes nothing: one amoCRM rejected stays
  * rejected until a new value is configured. In OAuth mode a stored long-lived token is retired.
