@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { App } from 'supertest/types';
 import { AmoSandbox } from '../sandbox';
-import { startAmo, TEST_ENCRYPTION_KEY } from './helpers/amo';
+import { amoEnv, connectAmo, startAmo, TEST_ENCRYPTION_KEY } from './helpers/amo';
 import { spawnAppProcess } from './helpers/app-process';
 import { admin, createProperty, leadBody } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
@@ -214,6 +214,22 @@ describe('amoCRM with a long-lived token', () => {
       return res.body.sync.state === 'SYNCED';
     });
     expect(await connection()).toMatchObject({ state: 'CONNECTED', lastError: null });
+  });
+
+  it('retires the stored long-lived token when the app is switched back to OAuth', async () => {
+    await boot(sb.issueLongLivedToken().token);
+    await eventually(async () => (await connection()).state === 'CONNECTED');
+    await t!.close();
+    t = await createTestApp(amoEnv(sb));
+    server = t.app.getHttpServer();
+    await eventually(async () => (await connection()).state === 'DISCONNECTED');
+    expect((await connection()).lastError).toMatch(
+      /connect through \/api\/integrations\/amo-crm\/authorize/,
+    );
+    const [row] = await t.dataSource.query(`SELECT access_token_enc FROM amo_tokens`);
+    expect(row.access_token_enc).toBeNull();
+    await connectAmo(server, sb);
+    expect(await connection()).toMatchObject({ state: 'CONNECTED', authMode: 'OAUTH' });
   });
 
   it('keeps no token of another account and says so in the sync view', async () => {
