@@ -3,6 +3,7 @@ import { SANDBOX_FIXTURES } from '../sandbox';
 import { AmoWebhookWorker } from '../src/amo-crm/inbound/amo-webhook.worker';
 import { AmoTestApp, connectAmo, postWebhook, startAmoApp, stopAmoApp } from './helpers/amo';
 import { admin, createProperty, leadBody } from './helpers/factories';
+import { truncateAll } from './helpers/test-app';
 import { eventually } from './helpers/wait';
 
 const F = SANDBOX_FIXTURES;
@@ -19,9 +20,13 @@ describe('a Kommo account (*.kommo.com)', () => {
         AMO_AUTH_URL: undefined,
         AMO_MAPPING_JSON: JSON.stringify({ fields: { ourLeadId: F.leadFields.ourLeadId } }),
         SYNC_POLL_INTERVAL_MS: '200',
+        SYNC_BACKOFF_BASE_MS: '50',
+        SYNC_BACKOFF_CAP_MS: '300',
         AMO_RECONCILE_INTERVAL_MS: '0',
       },
     });
+    // rows of earlier specs (contacts of another sandbox among them) must not meet this account
+    await truncateAll(ctx.t.dataSource);
   });
   afterAll(async () => stopAmoApp(ctx));
 
@@ -46,9 +51,13 @@ describe('a Kommo account (*.kommo.com)', () => {
     await connectAmo(server, sb); // the redirect's referer is agency.kommo.com
     const property = await createProperty(server);
     const lead = await request(server).post('/api/leads').send(leadBody(property.id)).expect(201);
+    let sync: unknown = null;
     await eventually(async () => {
       const res = await request(server).get(`/api/leads/${lead.body.id}`).set(admin);
+      sync = res.body.sync;
       return res.body.sync.state === 'SYNCED';
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; the lead's sync: ${JSON.stringify(sync)}`);
     });
 
     // today's account block: id, subdomain and _links.self on kommo.com

@@ -58,6 +58,10 @@ describe('amoCRM with a long-lived token', () => {
 
   beforeAll(async () => {
     sb = await startAmo();
+    // rows of earlier specs (contacts of another sandbox among them) must not meet this account
+    const clean = await createTestApp();
+    await truncateAll(clean.dataSource);
+    await clean.close();
   });
   afterAll(async () => {
     await t?.close();
