@@ -71,6 +71,8 @@ describe('Admin console endpoints', () => {
     expect(c).toMatchObject({
       configured: true,
       state: 'CONNECTED',
+      authMode: 'OAUTH',
+      tokenExpiryWarning: null,
       accountId: sb.accountId,
       accountName: expect.any(String),
       domain: sb.baseDomain,

@@ -51,10 +51,12 @@ export class ConsoleConnectionService {
     return {
       configured: status.configured,
       state: status.state,
+      authMode: status.authMode,
       accountId: status.accountId ?? (this.settings.configured ? this.settings.accountId : null),
       accountName: account.name,
       domain: status.baseDomain ?? (this.settings.configured ? this.settings.domain : null),
       tokenExpiresAt: status.expiresAt,
+      tokenExpiryWarning: status.tokenExpiryWarning,
       lastError: status.lastError ?? account.error,
       webhook: connected ? await this.webhook() : this.webhookUnknown(),
       paused: this.dispatcher.pause,

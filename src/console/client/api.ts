@@ -15,10 +15,12 @@ export interface Pause {
 export interface ConnectionDetails {
   configured: boolean;
   state: 'CONNECTED' | 'REAUTH_REQUIRED' | 'DISCONNECTED' | 'NOT_CONNECTED' | 'NOT_CONFIGURED';
+  authMode: 'OAUTH' | 'LONG_LIVED' | null;
   accountId: number | null;
   accountName: string | null;
   domain: string | null;
   tokenExpiresAt: string | null;
+  tokenExpiryWarning: string | null;
   lastError: string | null;
   webhook: {
     registered: boolean;

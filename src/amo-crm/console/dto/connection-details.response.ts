@@ -44,6 +44,9 @@ export class ConnectionDetailsResponse {
   })
   state: string;
 
+  @ApiProperty({ enum: ['OAUTH', 'LONG_LIVED'], nullable: true })
+  authMode: 'OAUTH' | 'LONG_LIVED' | null;
+
   @ApiProperty({ type: Number, nullable: true })
   accountId: number | null;
 
@@ -59,6 +62,9 @@ export class ConnectionDetailsResponse {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   tokenExpiresAt: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'A long-lived token near its expiry' })
+  tokenExpiryWarning: string | null;
 
   @ApiProperty({ type: String, nullable: true })
   lastError: string | null;

@@ -45,7 +45,10 @@ export function overviewPage(): PageView {
             : 'not checked yet';
     const actions = h('div', { class: 'actions' });
     const connectLabel = c.state === 'CONNECTED' ? 'Reconnect' : 'Connect amoCRM';
-    actions.append(h('a', { class: 'button', href: c.authorizePath }, connectLabel));
+    // a long-lived token is set in the environment: there is no consent flow to start
+    if (c.authMode !== 'LONG_LIVED') {
+      actions.append(h('a', { class: 'button', href: c.authorizePath }, connectLabel));
+    }
     if (c.state === 'CONNECTED' && !confirming) {
       actions.append(
         h(
@@ -120,10 +123,17 @@ export function overviewPage(): PageView {
           c.accountName ? `${c.accountName} (${c.accountId ?? '—'})` : String(c.accountId ?? '—'),
         ),
         row('Domain', c.domain ?? '—'),
+        row(
+          'Access',
+          c.authMode === 'LONG_LIVED'
+            ? 'long-lived token (AMO_LONG_LIVED_TOKEN; replace it and restart to reconnect)'
+            : 'OAuth (refreshed automatically)',
+        ),
         row('Token expires', formatTime(c.tokenExpiresAt)),
         row('Webhook', webhook),
       ),
       c.lastError ? h('p', { class: 'notice bad' }, `Last error: ${c.lastError}`) : null,
+      c.tokenExpiryWarning ? h('p', { class: 'notice warn' }, c.tokenExpiryWarning) : null,
       c.paused
         ? h(
             'p',
