@@ -30,7 +30,8 @@ async function main(): Promise<void> {
     for (const name of ['overview', 'leads', 'failures', 'mapping']) {
       await page.goto(`${base}/admin#/${name}`);
       await page.locator('.region').first().waitFor();
-      await page.waitForFunction('!document.querySelector(\'[aria-busy="true"]\')');
+      // (no waitForFunction: the console's CSP forbids the eval it relies on)
+      await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
       const file = join(out, `console-${name}-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });
       process.stdout.write(`${file}\n`);
