@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AmoSandbox } from '../sandbox';
 import { amoEnv, startAmo, TEST_WEBHOOK_SECRET } from './helpers/amo';
 import { ADMIN_KEY } from './helpers/test-app';
@@ -41,8 +41,13 @@ describe('The app process', () => {
     expect(app.output()).toContain('listening on');
   });
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
     await sb.stop();
+    rmSync(dirname(dataDir), { recursive: true, force: true });
   });
 
   it('logs no phone, e-mail, token or secret through a full lead round trip, and stops cleanly on SIGTERM', async () => {
