@@ -160,6 +160,7 @@ async function main(): Promise<void> {
   let sandbox: AmoSandbox | null = null;
   let app: NestExpressApplication | null = null;
   let stopping = false;
+  let database = '(not chosen yet)';
 
   const stop = async (code: number): Promise<never> => {
     stopping = true;
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
 
     const defaultDir = !process.env.DATABASE_URL && !process.env.EMBEDDED_DB_DIR;
     if (defaultDir) process.env.EMBEDDED_DB_DIR = '.data/demo-pg';
-    const database = describeDatabase(fromDotEnv, defaultDir);
+    database = describeDatabase(fromDotEnv, defaultDir);
     const storeId = storeIdentity();
     sandbox = await startSandbox({
       host: '127.0.0.1',
@@ -286,7 +287,7 @@ async function main(): Promise<void> {
         `Demo failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
       );
     } else {
-      process.stderr.write('Demo failed to start: see the line above\n');
+      process.stderr.write(`Demo failed to start (see the line above); database: ${database}\n`);
     }
     if (!stopping) await stop(1);
   }
