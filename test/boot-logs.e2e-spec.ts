@@ -1,6 +1,10 @@
 import { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppProcess, spawnAppProcess } from './helpers/app-process';
-import { freePort } from './helpers/wait';
+import { ADMIN_KEY } from './helpers/test-app';
+import { eventually, freePort } from './helpers/wait';
 
 /**
  * A boot that fails ends as the rest of the logs do: JSON lines, the last one a single fatal
@@ -69,4 +73,48 @@ describe('A failed boot', () => {
     expect(lines.join('\n')).not.toContain(ESC);
     expect(lines.join('\n')).not.toMatch(/\n\s+at /);
   });
+});
+
+describe('An expected refusal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leads-boot-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers 503 "not configured" with the request line only: no warning, no stack', async () => {
+    const app = await spawnAppProcess({
+      DATABASE_URL: '',
+      TEST_DATABASE_URL: '',
+      EMBEDDED_DB_DIR: join(dir, 'pg'),
+      ADMIN_API_KEY: ADMIN_KEY,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+    });
+    try {
+      // a cold embedded database on a busy machine can take a while
+      await eventually(() => app.output().includes('listening on'), 150_000);
+      const res = await fetch(`${app.url}/api/integrations/amo-crm/test`, {
+        headers: { Authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      expect(res.status).toBe(503);
+      const line = (): string | undefined =>
+        app
+          .output()
+          .split('\n')
+          .find((l) => l.includes('/api/integrations/amo-crm/test') && l.includes('"res"'));
+      await eventually(() => line() !== undefined);
+      const mentions = app
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('amo-crm/test') || l.includes('not configured'))
+        .filter((l) => !l.includes('Mapped {'));
+      expect(mentions).toHaveLength(1);
+      const logged = JSON.parse(mentions[0]) as { level: number; err?: unknown };
+      expect(logged.level).toBeLessThan(40);
+      expect(logged.err).toBeUndefined();
+      expect(mentions[0]).not.toContain('stack');
+    } finally {
+      const exited = new Promise((r) => app.child.once('exit', r));
+      app.child.kill('SIGTERM');
+      await exited;
+    }
+  }, 180_000);
 });
