@@ -35,11 +35,12 @@ describe('The app process', () => {
     });
     child = app.child;
     base = app.url;
-    const until = Date.now() + 60_000;
+    // a cold embedded database and ts-node on a busy machine can take well over a minute
+    const until = Date.now() + 150_000;
     while (!app.output().includes('listening on') && Date.now() < until)
       await new Promise((r) => setTimeout(r, 100));
     expect(app.output()).toContain('listening on');
-  });
+  }, 180_000);
   afterAll(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
