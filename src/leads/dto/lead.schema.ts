@@ -14,6 +14,17 @@ export class LeadSyncSchema {
   syncedAt!: string | null;
 }
 
+export class UnmappedStageSchema {
+  @ApiProperty({ type: 'integer', nullable: true })
+  pipelineId!: number | null;
+
+  @ApiProperty({ type: 'integer' })
+  statusId!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  since!: string;
+}
+
 export class LeadSchema implements LeadResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -56,6 +67,21 @@ export class LeadSchema implements LeadResponse {
 
   @ApiProperty({ type: LeadSyncSchema })
   sync!: LeadSyncSchema;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When amoCRM reported the linked lead deleted; null while it exists',
+  })
+  amoDeletedAt!: string | null;
+
+  @ApiProperty({
+    type: UnmappedStageSchema,
+    nullable: true,
+    description: 'The amoCRM stage the lead is on when the mapping has no status for it',
+  })
+  unmappedStage!: UnmappedStageSchema | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

@@ -3,6 +3,7 @@ import { AmoConnectionState } from '../../auth/amo-token.entity';
 import { ConnectionStatus } from '../../auth/amo-token.service';
 import { EffectiveMapping } from '../../mapping/amo-mapping';
 import { SyncOverview } from '../sync-admin.service';
+import { UnmappedStagesView } from '../sync-view-stages';
 
 /** OpenAPI descriptions of the sync admin routes' answers. */
 const counts = (states: string[]): Record<string, unknown> => ({
@@ -61,6 +62,23 @@ export class InboxFailureSchema {
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
 }
 
+export class UnmappedStageLeadSchema {
+  @ApiProperty({ format: 'uuid' }) leadId!: string;
+  @ApiProperty({ type: 'integer' }) number!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) amoLeadId!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) pipelineId!: number | null;
+  @ApiProperty({ type: 'integer' }) statusId!: number;
+  @ApiProperty({ format: 'date-time' }) since!: string;
+}
+
+export class UnmappedStagesSchema implements UnmappedStagesView {
+  @ApiProperty({ type: 'integer', description: 'Leads on an amoCRM stage the mapping lacks' })
+  count!: number;
+
+  @ApiProperty({ type: [UnmappedStageLeadSchema], description: 'The latest of them' })
+  leads!: UnmappedStageLeadSchema[];
+}
+
 export class SyncOverviewSchema implements SyncOverview {
   @ApiProperty({ type: ConnectionStatusSchema })
   connection!: ConnectionStatusSchema;
@@ -82,6 +100,9 @@ export class SyncOverviewSchema implements SyncOverview {
 
   @ApiProperty({ type: [InboxFailureSchema] })
   recentInboxFailures!: InboxFailureSchema[];
+
+  @ApiProperty({ type: UnmappedStagesSchema })
+  unmappedStages!: UnmappedStagesSchema;
 }
 
 export class EnqueuedSchema {
