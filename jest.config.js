@@ -32,6 +32,7 @@ module.exports = {
       // the admin console in Chromium (playwright-core) against the app and the sandbox
       displayName: 'browser',
       testEnvironment: 'node',
+      cacheDirectory,
       roots: ['<rootDir>/test'],
       testMatch: ['**/browser/*.browser-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },

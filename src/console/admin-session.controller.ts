@@ -4,14 +4,13 @@ import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiNoContentResponse,
   ApiOkResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CookieOptions, Request, Response } from 'express';
-import { ErrorBodyDto } from '../common/error-body.dto';
+import { ApiErrors, ErrorBodySchema } from '../common/openapi';
 import { AppConfig } from '../config/configuration';
 import { SignInDto } from './dto/sign-in.dto';
 import { SessionResponse } from './dto/session.response';
@@ -36,7 +35,10 @@ export class AdminSessionController {
 
   @Get()
   @ApiOkResponse({ type: SessionResponse, description: 'Whether this browser is signed in' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'The database is unavailable' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodySchema,
+    description: 'The database is unavailable',
+  })
   async current(@Req() req: Request): Promise<SessionResponse> {
     return this.sessions.current(req.headers.cookie);
   }
@@ -45,11 +47,12 @@ export class AdminSessionController {
   @HttpCode(201)
   @ApiCreatedResponse({ type: SessionResponse, description: 'Signed in; the cookie is set' })
   @ApiBadRequestResponse({
-    type: ErrorBodyDto,
+    type: ErrorBodySchema,
     description: 'No key in the body, or a query string',
   })
-  @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Wrong key' })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'ADMIN_API_KEY is not set' })
+  @ApiUnauthorizedResponse({ type: ErrorBodySchema, description: 'Wrong key' })
+  @ApiForbiddenResponse({ type: ErrorBodySchema, description: 'ADMIN_API_KEY is not set' })
+  @ApiErrors(503)
   async signIn(
     @Req() req: Request,
     @Body() dto: SignInDto,
@@ -66,12 +69,17 @@ export class AdminSessionController {
   }
 
   @Delete()
-  @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Signed out; the cookie is cleared' })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'Missing or wrong X-CSRF-Token' })
-  async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionResponse, description: 'Signed out; the cookie is cleared' })
+  @ApiForbiddenResponse({ type: ErrorBodySchema, description: 'Missing or wrong X-CSRF-Token' })
+  @ApiErrors(503)
+  async signOut(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SessionResponse> {
     await this.sessions.signOut(req.headers.cookie, req.headers['x-csrf-token']);
     res.clearCookie(SESSION_COOKIE, this.cookieOptions(req));
+    return this.sessions.signedOut();
   }
 
   /** Secure whenever the browser reached us over https (directly, or per a trusted proxy). */

@@ -71,6 +71,10 @@ export class AdminSessionService {
     };
   }
 
+  signedOut(): SessionResponse {
+    return { enabled: this.expected !== null, signedIn: false, csrfToken: null, expiresAt: null };
+  }
+
   /** Ends the session; with a live session the CSRF token must match, as for any change. */
   async signOut(
     cookieHeader: string | undefined,

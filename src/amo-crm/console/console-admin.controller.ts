@@ -14,7 +14,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminGuard } from '../../common/admin.guard';
-import { ErrorBodyDto } from '../../common/error-body.dto';
+import { ApiErrors, ErrorBodySchema } from '../../common/openapi';
 import { ConsoleConnectionService } from './console-connection.service';
 import { ConsoleFailuresService } from './console-failures.service';
 import { ConsoleMappingService } from './console-mapping.service';
@@ -32,11 +32,12 @@ import { MappingViewResponse } from './dto/mapping-view.response';
 @ApiTags('amoCRM console')
 @ApiBearerAuth()
 @ApiCookieAuth('admin_session')
-@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'No key or session, or it expired' })
+@ApiUnauthorizedResponse({ type: ErrorBodySchema, description: 'No key or session, or it expired' })
 @ApiForbiddenResponse({
-  type: ErrorBodyDto,
+  type: ErrorBodySchema,
   description: 'ADMIN_API_KEY not set, or a missing/wrong X-CSRF-Token with the session cookie',
 })
+@ApiErrors(503)
 @UseGuards(AdminGuard)
 @Controller('integrations/amo-crm')
 export class ConsoleAdminController {
@@ -55,8 +56,8 @@ export class ConsoleAdminController {
   @Post('connection/disconnect')
   @HttpCode(200)
   @ApiOkResponse({ type: DisconnectResponse })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: '`confirm` missing or false' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'amoCRM not configured' })
+  @ApiBadRequestResponse({ type: ErrorBodySchema, description: '`confirm` missing or false' })
+  @ApiServiceUnavailableResponse({ type: ErrorBodySchema, description: 'amoCRM not configured' })
   async disconnect(@Body() dto: DisconnectDto): Promise<DisconnectResponse> {
     return this.connection.disconnect(dto.confirm);
   }
@@ -76,18 +77,18 @@ export class ConsoleAdminController {
   @Post('failures/retry')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: RetryFailuresResponse })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Malformed id' })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No DEAD job or event with that id' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Sync is off' })
+  @ApiBadRequestResponse({ type: ErrorBodySchema, description: 'Malformed id' })
+  @ApiNotFoundResponse({ type: ErrorBodySchema, description: 'No DEAD job or event with that id' })
+  @ApiServiceUnavailableResponse({ type: ErrorBodySchema, description: 'Sync is off' })
   async retry(@Body() dto: RetryFailuresDto): Promise<RetryFailuresResponse> {
     return this.failuresView.retry(dto.jobId, dto.eventId);
   }
 
   @Get('mapping/view')
   @ApiOkResponse({ type: MappingViewResponse })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'amoCRM not connected' })
-  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: 'amoCRM could not be read' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'amoCRM not configured' })
+  @ApiConflictResponse({ type: ErrorBodySchema, description: 'amoCRM not connected' })
+  @ApiBadGatewayResponse({ type: ErrorBodySchema, description: 'amoCRM could not be read' })
+  @ApiServiceUnavailableResponse({ type: ErrorBodySchema, description: 'amoCRM not configured' })
   async mapping(): Promise<MappingViewResponse> {
     return this.mappingView.view();
   }
