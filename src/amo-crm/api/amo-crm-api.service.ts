@@ -12,6 +12,7 @@ import {
   AmoLeadPatched,
   AmoLeadRead,
   AmoNoteItem,
+  AmoNoteRead,
   AmoPipeline,
   AmoWebhook,
 } from './amo-crm.types';
@@ -63,6 +64,19 @@ export class AmoCrmApiService {
   /** Notes on leads (up to 250 per request). */
   async addNotes(notes: AmoNoteItem[]): Promise<void> {
     await this.call({ method: 'POST', path: '/api/v4/leads/notes', body: notes });
+  }
+
+  /** Every note on the given leads (to see which of ours arrived after a lost answer). */
+  async notesOf(amoLeadIds: number[]): Promise<AmoNoteRead[]> {
+    if (!amoLeadIds.length) return [];
+    return this.getAll<AmoNoteRead>('/api/v4/leads/notes', 'notes', {
+      'filter[entity_id][]': amoLeadIds,
+    });
+  }
+
+  /** A cheap read that tells whether amoCRM answers at all (the outage probe). */
+  async probe(): Promise<void> {
+    await this.call({ method: 'GET', path: '/api/v4/account' });
   }
 
   /** One page of amoCRM's full-text lead search, with contacts. */

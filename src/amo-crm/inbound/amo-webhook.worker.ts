@@ -195,7 +195,9 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     const plan = planLeadChange(lead, change, mapping);
     if (plan.kind === 'ignored') return null;
     if (plan.kind === 'patch') {
-      if (lead && Object.keys(plan.patch).length) await leads.update({ id: lead.id }, plan.patch);
+      // every local lead linked to this amoCRM lead follows it (duplicate control may link two)
+      if (lead && Object.keys(plan.patch).length)
+        await leads.update({ amoLeadId: amoId }, plan.patch);
       return plan.outcome;
     }
     // An amoCRM lead we do not know yet: one of ours whose create is in flight, or a new one.

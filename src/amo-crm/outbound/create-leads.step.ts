@@ -6,7 +6,6 @@ import { AmoCrmError } from '../client/amo-crm.error';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoSyncJob } from '../outbox/amo-sync-job.entity';
 import { SyncQueueService } from '../outbox/sync-queue.service';
-import { AddNotesStep } from './add-notes.step';
 import { ContactDirectoryService } from './contact-directory.service';
 import { amoLeadName, complexLeadItem } from './lead-payload';
 import { SyncJobFailures } from './sync-job-failures.service';
@@ -19,7 +18,8 @@ type Sending = { job: AmoSyncJob; lead: Lead; item: AmoComplexLeadItem };
 
 /**
  * CREATE jobs: each lead with its contact (a known amoCRM contact, or a new one) in complex
- * requests of 50, then the pass's notes in one request.
+ * requests of 50. The guest's comment is a NOTE job written with the create's result. amoCRM's
+ * duplicate control may answer with a lead another of ours already has: both then follow it.
  */
 @Injectable()
 export class CreateLeadsStep {
@@ -28,7 +28,6 @@ export class CreateLeadsStep {
     private readonly jobs: SyncJobsRepository,
     private readonly failures: SyncJobFailures,
     private readonly contacts: ContactDirectoryService,
-    private readonly notes: AddNotesStep,
     private readonly queue: SyncQueueService,
   ) {}
 
@@ -74,13 +73,12 @@ export class CreateLeadsStep {
     await this.record(created);
 
     for (let i = 0; i < sending.length; i += COMPLEX_BATCH) {
-      created.push(...(await this.createChunk(sending.slice(i, i + COMPLEX_BATCH))));
+      await this.createChunk(sending.slice(i, i + COMPLEX_BATCH));
     }
-    await this.notes.addAfterCreate(created.map((c) => c.lead));
   }
 
-  /** One complex create request; returns what amoCRM confirmed, already recorded. */
-  private async createChunk(chunk: Sending[]): Promise<CreatedLead[]> {
+  /** One complex create request; what amoCRM confirmed is recorded (with its NOTE jobs). */
+  private async createChunk(chunk: Sending[]): Promise<void> {
     // From here on a failure may leave the leads created in amoCRM: the next attempt looks
     // for them first, even if this process dies before recording the answer.
     await this.jobs.markOutcomeUnknown(chunk.map((c) => c.job));
@@ -88,11 +86,18 @@ export class CreateLeadsStep {
     try {
       results = await this.api.createLeadsComplex(chunk.map((c) => c.item));
     } catch (err) {
+      if (await this.contacts.forgetRefused(err, chunk)) {
+        // a contact we knew was deleted or merged in amoCRM; nothing was written (amoCRM
+        // checks the whole request first): the chunk goes again, finding it anew or creating it
+        for (const c of chunk) await this.jobs.putBack(c.job);
+        this.queue.wake();
+        return;
+      }
       await this.failures.failAll(
         chunk.map((c) => c.job),
         err,
       );
-      return [];
+      return;
     }
     const byRequest = new Map<string, AmoComplexResult>();
     for (const r of results) for (const id of [r.request_id].flat()) byRequest.set(String(id), r);
@@ -111,7 +116,6 @@ export class CreateLeadsStep {
       );
     }
     await this.record(created);
-    return created;
   }
 
   private async record(created: CreatedLead[]): Promise<void> {
