@@ -73,7 +73,7 @@ export class SyncJobFailures {
     const number = await this.jobs.reschedule(job, decision);
     this.logger.warn(
       `Lead #${number ?? '?'} sync FAILED (${job.kind}, attempt ${job.attempts} of ${this.settings.maxAttempts}, ` +
-        `${outage ? 'amoCRM unavailable, waits for the probe' : `retry in ${Math.round(decision.delayMs)} ms`}): ${decision.message}`,
+        `retry in ${Math.round(decision.delayMs)} ms${outage ? ', or as soon as amoCRM answers again' : ''}): ${decision.message}`,
     );
   }
 }

@@ -40,7 +40,7 @@ export class SyncRecoveryRepository {
     const rows: unknown = await this.dataSource.query(
       `UPDATE amo_sync_jobs
           SET next_attempt_at = now(), attempts = greatest(attempts - 1, 0), updated_at = now()
-        WHERE state = 'PENDING' AND next_attempt_at > now() AND updated_at >= $1
+        WHERE state = 'PENDING' AND last_error IS NOT NULL AND updated_at >= $1
         RETURNING id`,
       [since],
     );
