@@ -5,7 +5,7 @@ import { SyncRecoveryRepository } from './sync-recovery.repository';
 
 /** First probe right away, then at doubling intervals up to this cap. */
 const PROBE_FIRST_MS = 250;
-export const PROBE_CAP_MS = 2_000;
+export const PROBE_CAP_MS = 1_000;
 
 export interface OutageView {
   since: string;

@@ -13,6 +13,8 @@ import { CreatedLead, SyncJobsRepository } from './sync-jobs.repository';
 
 /** Leads per complex request (amoCRM's limit). */
 const COMPLEX_BATCH = 50;
+/** Complex requests of one pass in flight together. */
+const PARALLEL_CHUNKS = 3;
 
 type Sending = { job: AmoSyncJob; lead: Lead; item: AmoComplexLeadItem };
 
@@ -72,9 +74,22 @@ export class CreateLeadsStep {
     }
     await this.record(created);
 
+    const chunks: Sending[][] = [];
     for (let i = 0; i < sending.length; i += COMPLEX_BATCH) {
-      await this.createChunk(sending.slice(i, i + COMPLEX_BATCH));
+      chunks.push(sending.slice(i, i + COMPLEX_BATCH));
     }
+    // A few requests in flight at once: the limiter counts each until its answer arrives, so
+    // one at a time would leave most of amoCRM's budget unused while a request is answered.
+    // Chunks never share a new contact (see above), so their order does not matter.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) await this.createChunk(chunks[next++]);
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks.length) }, worker),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** One complex create request; what amoCRM confirmed is recorded (with its NOTE jobs). */
