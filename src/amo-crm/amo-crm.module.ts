@@ -20,6 +20,7 @@ import { SyncDispatcherService } from './outbound/sync-dispatcher.service';
 import { SyncJobsRepository } from './outbound/sync-jobs.repository';
 import { SyncJobFailures } from './outbound/sync-job-failures.service';
 import { AmoOutageGate } from './outbound/amo-outage.gate';
+import { LostCreateFinder } from './outbound/lost-create-finder';
 import { SyncPauseStore } from './outbound/sync-pause.store';
 import { SyncRecoveryRepository } from './outbound/sync-recovery.repository';
 import { CreateLeadsStep } from './outbound/create-leads.step';
@@ -62,6 +63,7 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     SyncRecoveryRepository,
     SyncPauseStore,
     AmoOutageGate,
+    LostCreateFinder,
     CreateLeadsStep,
     PatchLeadsStep,
     AddNotesStep,

@@ -60,18 +60,32 @@ export async function startDbRelay(databaseUrl: string): Promise<DbRelay> {
  * `slowMs` before passing it on: requests then reach amoCRM bunched up, unlike the order in
  * which they were sent — what a slow network does to a limiter that counts only starts.
  */
+export interface HttpRelay {
+  url: string;
+  /** Requests passed on to the sandbox whose answer has not come back yet. */
+  inFlight(): number;
+  /** Requests to this path that reached the relay so far. */
+  received(path: string): number;
+  close(): Promise<void>;
+}
+
 export async function startSlowRelay(
   sb: AmoSandbox,
   slowEvery: number,
   slowMs: number,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<HttpRelay> {
   const target = new URL(sb.url);
   let n = 0;
+  let pending = 0;
+  const seen = new Map<string, number>();
   const server = createHttpServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    seen.set(path, (seen.get(path) ?? 0) + 1);
+    pending++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const slow = (req.url ?? '').startsWith('/api/v4') && ++n % slowEvery === 0;
+      const slow = slowEvery > 0 && path.startsWith('/api/v4') && ++n % slowEvery === 0;
       setTimeout(
         () => {
           const up = httpRequest(
@@ -83,11 +97,15 @@ export async function startSlowRelay(
               headers: { ...req.headers, host: target.host },
             },
             (answer) => {
+              answer.on('end', () => pending--);
               res.writeHead(answer.statusCode ?? 502, answer.headers);
               answer.pipe(res);
             },
           );
-          up.on('error', () => res.destroy());
+          up.on('error', () => {
+            pending--;
+            res.destroy();
+          });
           up.end(Buffer.concat(chunks));
         },
         slow ? slowMs : 0,
@@ -98,6 +116,8 @@ export async function startSlowRelay(
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    inFlight: () => pending,
+    received: (p) => seen.get(p) ?? 0,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -6,7 +6,7 @@ import { AmoSandbox } from '../../sandbox';
 import { spawnAppProcess } from '../helpers/app-process';
 import { connectAmo, startAmo } from '../helpers/amo';
 import { ADMIN_KEY, createTestApp, TestApp, truncateAll } from '../helpers/test-app';
-import { countNotes, queueLeads, startDbRelay } from './edge-helpers';
+import { countNotes, HttpRelay, queueLeads, startDbRelay, startSlowRelay } from './edge-helpers';
 import {
   countLossAndDuplicates,
   describeOnServer,
@@ -97,6 +97,7 @@ describeOnServer('Fault: SIGKILL of the app, restarted at once', () => {
   let sb: AmoSandbox;
   let t: TestApp;
   let child: ChildProcess | null = null;
+  let relay: HttpRelay | null = null;
 
   beforeAll(async () => {
     sb = await startAmo();
@@ -105,15 +106,20 @@ describeOnServer('Fault: SIGKILL of the app, restarted at once', () => {
   });
   afterAll(async () => {
     child?.kill('SIGKILL');
+    await relay?.close();
     await t.close();
     await sb.stop();
   });
 
-  /** The real app in a process of its own, with the default lease of 120 s. */
+  /**
+   * The real app in a process of its own, with the default lease of 120 s, talking to amoCRM
+   * through a relay that tells when a request has reached amoCRM and when all are answered.
+   */
   async function spawnDispatcher(): Promise<void> {
+    relay = await startSlowRelay(sb, 0, 0);
     child = (
       await spawnAppProcess({
-        ...faultEnv(sb, { SYNC_LEASE_SEC: '120' }),
+        ...faultEnv(sb, { SYNC_LEASE_SEC: '120', AMO_BASE_URL: relay.url }),
         ADMIN_API_KEY: ADMIN_KEY,
         MIGRATIONS_RUN: 'false',
         LOG_LEVEL: 'silent',
@@ -122,20 +128,26 @@ describeOnServer('Fault: SIGKILL of the app, restarted at once', () => {
     ).child;
   }
 
-  async function killWhen(where: string): Promise<number> {
+  /** Kills the app once a request to `path` reached amoCRM while jobs match `where`. */
+  async function killWhen(path: string, where: string): Promise<number> {
     // the first start of a child pays for compiling the app (slow on a busy machine)
-    await eventually(async () => (await jobsWhere(t.dataSource, where)) > 0, 90_000).catch(
-      async (err: unknown) => {
-        const states: unknown = await t.dataSource.query(
-          `SELECT kind, state, outcome_unknown, count(*)::int AS n FROM amo_sync_jobs GROUP BY 1, 2, 3`,
-        );
-        throw new Error(`${String(err)}; jobs: ${JSON.stringify(states)}`);
-      },
-    );
+    await eventually(
+      async () => relay!.received(path) > 0 && (await jobsWhere(t.dataSource, where)) > 0,
+      90_000,
+    ).catch(async (err: unknown) => {
+      const states: unknown = await t.dataSource.query(
+        `SELECT kind, state, outcome_unknown, count(*)::int AS n FROM amo_sync_jobs GROUP BY 1, 2, 3`,
+      );
+      throw new Error(`${String(err)}; jobs: ${JSON.stringify(states)}`);
+    });
     child!.kill('SIGKILL');
     const killedAt = Date.now();
     await new Promise<void>((resolve) => child!.once('exit', () => resolve()));
     child = null;
+    // amoCRM finishes what it received although nobody hears the answer
+    await eventually(() => relay!.inFlight() === 0);
+    await relay!.close();
+    relay = null;
     return killedAt;
   }
 
@@ -162,9 +174,10 @@ describeOnServer('Fault: SIGKILL of the app, restarted at once', () => {
     sb.setLatency(800);
     await spawnDispatcher();
     // the notes are marked "outcome unknown" just before their request is sent
-    const killedAt = await killWhen(`kind = 'NOTE' AND state = 'RUNNING' AND outcome_unknown`);
-    // amoCRM still applies the request nobody waits for any more
-    await eventually(() => sb.requestLog().some((r) => r.path === '/api/v4/leads/notes'));
+    const killedAt = await killWhen(
+      '/api/v4/leads/notes',
+      `kind = 'NOTE' AND state = 'RUNNING' AND outcome_unknown`,
+    );
     const appliedBeforeRestart = sb.notes().length - before;
     const tookMs = await restartAndDrain(killedAt);
     const leads = await countLossAndDuplicates(
@@ -187,9 +200,11 @@ describeOnServer('Fault: SIGKILL of the app, restarted at once', () => {
     await queueLeads(t.dataSource, 150, { comment: true });
     sb.setLatency(800);
     await spawnDispatcher();
-    const killedAt = await killWhen(`kind = 'CREATE' AND state = 'RUNNING' AND outcome_unknown`);
-    await eventually(() => sb.requestLog().some((r) => r.path === '/api/v4/leads/complex'));
-    const createdBeforeRestart = sb.leads().length;
+    const killedAt = await killWhen(
+      '/api/v4/leads/complex',
+      `kind = 'CREATE' AND state = 'RUNNING' AND outcome_unknown`,
+    );
+    const createdBeforeRestart = sb.leads().length - before;
     const tookMs = await restartAndDrain(killedAt);
     const leads = await countLossAndDuplicates(
       `SIGKILL mid-batch, lease 120 s (${createdBeforeRestart} created before the kill; all synced ${seconds(tookMs)} s after it)`,

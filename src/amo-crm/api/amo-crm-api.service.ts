@@ -89,6 +89,22 @@ export class AmoCrmApiService {
     return page?._embedded?.leads ?? [];
   }
 
+  /** One page (250) of the leads created at or after `from` (unix seconds), with contacts. */
+  async leadsCreatedSince(
+    from: number,
+    page: number,
+  ): Promise<{ leads: AmoLeadRead[]; more: boolean }> {
+    const answer = await this.call<{
+      _embedded?: { leads?: AmoLeadRead[] };
+      _links?: { next?: unknown };
+    }>({
+      method: 'GET',
+      path: '/api/v4/leads',
+      query: { 'filter[created_at][from]': from, with: 'contacts', limit: 250, page },
+    });
+    return { leads: answer?._embedded?.leads ?? [], more: !!answer?._links?.next };
+  }
+
   /** Every lead changed at or after `from` (unix seconds), oldest change first. */
   async leadsUpdatedSince(from: number): Promise<AmoLeadRead[]> {
     return this.getAll<AmoLeadRead>('/api/v4/leads', 'leads', {

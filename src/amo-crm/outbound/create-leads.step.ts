@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Lead } from '../../leads/lead.entity';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
-import { AmoComplexLeadItem, AmoComplexResult, AmoLeadRead } from '../api/amo-crm.types';
+import { AmoComplexLeadItem, AmoComplexResult } from '../api/amo-crm.types';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoSyncJob } from '../outbox/amo-sync-job.entity';
 import { SyncQueueService } from '../outbox/sync-queue.service';
 import { ContactDirectoryService } from './contact-directory.service';
-import { amoLeadName, complexLeadItem } from './lead-payload';
+import { LostCreateFinder } from './lost-create-finder';
+import { complexLeadItem } from './lead-payload';
 import { SyncJobFailures } from './sync-job-failures.service';
 import { CreatedLead, SyncJobsRepository } from './sync-jobs.repository';
 
@@ -31,6 +32,7 @@ export class CreateLeadsStep {
     private readonly failures: SyncJobFailures,
     private readonly contacts: ContactDirectoryService,
     private readonly queue: SyncQueueService,
+    private readonly lostCreates: LostCreateFinder,
   ) {}
 
   async run(jobs: AmoSyncJob[], mapping: EffectiveMapping): Promise<void> {
@@ -43,6 +45,17 @@ export class CreateLeadsStep {
     const sending: Sending[] = [];
     const newContactKeys = new Set<string>();
     const created: CreatedLead[] = [];
+    const titleOf = (l: Lead) =>
+      (l.propertyId ? properties.get(l.propertyId)?.title : null) ?? null;
+    const lost = await this.lostCreates.find(
+      jobs.flatMap((j) => {
+        const lead = leads.get(j.leadId);
+        return j.outcomeUnknown && lead && !lead.amoLeadId
+          ? [{ lead, propertyTitle: titleOf(lead) }]
+          : [];
+      }),
+      mapping,
+    );
 
     for (const job of jobs) {
       const lead = leads.get(job.leadId);
@@ -52,7 +65,7 @@ export class CreateLeadsStep {
       }
       const property = lead.propertyId ? properties.get(lead.propertyId) : undefined;
       if (job.outcomeUnknown) {
-        const found = await this.findOurLead(lead, property?.title ?? null, mapping);
+        const found = lost.get(lead.id);
         if (found) {
           const amoContactId = found._embedded?.contacts?.[0]?.id ?? null;
           created.push({ job, lead, amoLeadId: found.id, amoContactId });
@@ -143,26 +156,6 @@ export class CreateLeadsStep {
           ? []
           : [{ contactId: c.amoContactId, phone: c.lead.guestPhone, email: c.lead.guestEmail }],
       ),
-    );
-  }
-
-  /** After an attempt of unknown outcome: is our lead already in amoCRM? */
-  private async findOurLead(
-    lead: Lead,
-    propertyTitle: string | null,
-    mapping: EffectiveMapping,
-  ): Promise<AmoLeadRead | null> {
-    const name = amoLeadName(lead, propertyTitle);
-    const markerField = mapping.fields.ourLeadId;
-    const found = await this.api.findLeads(markerField ? lead.id : name);
-    return (
-      found.find((l) =>
-        markerField
-          ? (l.custom_fields_values ?? []).some(
-              (f) => f.field_id === markerField && f.values?.some((v) => v.value === lead.id),
-            )
-          : l.name === name,
-      ) ?? null
     );
   }
 }

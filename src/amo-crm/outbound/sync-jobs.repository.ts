@@ -55,10 +55,14 @@ export class SyncJobsRepository {
     return returningRows<AmoSyncJob>(rows).sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  /** Without a usable grant: park every pending job rather than burn its attempts. */
+  /**
+   * Without a usable grant: park every pending job rather than burn its attempts, and every
+   * job whose lease ended (a dead dispatcher's, or one given back); they keep "outcome unknown".
+   */
   async holdPending(): Promise<void> {
     await this.dataSource.query(
-      `UPDATE amo_sync_jobs SET state = 'HELD', updated_at = now() WHERE state = 'PENDING'`,
+      `UPDATE amo_sync_jobs SET state = 'HELD', lease_until = NULL, updated_at = now()
+        WHERE state = 'PENDING' OR (state = 'RUNNING' AND lease_until < now())`,
     );
   }
 
