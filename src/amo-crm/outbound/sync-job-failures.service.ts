@@ -45,7 +45,6 @@ export class SyncJobFailures {
       // amoCRM asked the whole account to wait: not this job's fault, no attempt is used
       const untilMs = Date.now() + err.retryAfterMs;
       const until = new Date(untilMs).toISOString();
-      await this.pauses.pause(untilMs, decision.message);
       const message = `${decision.message}; all sync paused until ${until}`;
       const number = await this.jobs.reschedule(job, {
         message,
@@ -54,13 +53,8 @@ export class SyncJobFailures {
         refund: true,
       });
       this.logger.warn(`Lead #${number ?? '?'} sync FAILED (${job.kind}, waits): ${message}`);
+      await this.pauses.pause(untilMs, decision.message);
       return;
-    }
-    if (decision.pauseMs !== null) {
-      await this.pauses.pause(Date.now() + decision.pauseMs, decision.message);
-      this.logger.error(
-        `amoCRM blocks API access; sync paused for ${decision.pauseMs / 60_000} min: ${decision.message}`,
-      );
     }
     const outage = this.gate.report(err);
     if (decision.state === 'DEAD') {
@@ -68,12 +62,19 @@ export class SyncJobFailures {
       this.logger.warn(
         `Lead #${number ?? '?'} sync DEAD (${job.kind}, attempt ${job.attempts}): ${decision.message}`,
       );
-      return;
+    } else {
+      const number = await this.jobs.reschedule(job, decision);
+      this.logger.warn(
+        `Lead #${number ?? '?'} sync FAILED (${job.kind}, attempt ${job.attempts} of ${this.settings.maxAttempts}, ` +
+          `retry in ${Math.round(decision.delayMs)} ms${outage ? ', or as soon as amoCRM answers again' : ''}): ${decision.message}`,
+      );
     }
-    const number = await this.jobs.reschedule(job, decision);
-    this.logger.warn(
-      `Lead #${number ?? '?'} sync FAILED (${job.kind}, attempt ${job.attempts} of ${this.settings.maxAttempts}, ` +
-        `retry in ${Math.round(decision.delayMs)} ms${outage ? ', or as soon as amoCRM answers again' : ''}): ${decision.message}`,
-    );
+    // after the job's row is written, so the sync view never shows a pause beside a RUNNING job
+    if (decision.pauseMs !== null) {
+      await this.pauses.pause(Date.now() + decision.pauseMs, decision.message);
+      this.logger.error(
+        `amoCRM blocks API access; sync paused for ${decision.pauseMs / 60_000} min: ${decision.message}`,
+      );
+    }
   }
 }
