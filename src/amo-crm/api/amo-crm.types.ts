@@ -84,6 +84,13 @@ export interface AmoNoteItem {
   params: { text: string };
 }
 
+export interface AmoNoteRead {
+  id: number;
+  entity_id: number;
+  note_type?: string;
+  params?: { text?: string };
+}
+
 export interface AmoPipeline {
   id: number;
   name: string;

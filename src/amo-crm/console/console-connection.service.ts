@@ -59,7 +59,7 @@ export class ConsoleConnectionService {
       tokenExpiryWarning: status.tokenExpiryWarning,
       lastError: status.lastError ?? account.error,
       webhook: connected ? await this.webhook() : this.webhookUnknown(),
-      paused: this.dispatcher.pause,
+      paused: await this.dispatcher.pause(),
       rateLimitedUntil: this.rateLimitedUntil(),
       authorizePath: '/api/integrations/amo-crm/authorize',
     };
