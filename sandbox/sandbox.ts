@@ -85,6 +85,7 @@ export class AmoSandbox implements SandboxControl {
       blockWindowMs: o.blockWindowMs,
       refreshMode: opts.refreshMode ?? (o.strictRefresh ? 'strict' : 'until-successor-used'),
       duplicateControl: o.duplicateControl,
+      absentTrackingFields: [],
     };
     this.store = new SandboxStore(o.accountId, this.url);
     this.oauth = new OAuthServer({

@@ -42,7 +42,7 @@ export interface ApiContext {
   baseUrl: string;
   accountId: number;
   subdomain: string;
-  settings: Pick<RealismSettings, 'duplicateControl'>;
+  settings: Pick<RealismSettings, 'duplicateControl' | 'absentTrackingFields'>;
   emit(changes: Change[]): void;
 }
 

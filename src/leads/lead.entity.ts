@@ -10,6 +10,7 @@ import {
 import { bigintToNumber } from '../common/bigint.transformer';
 import { Property } from '../properties/property.entity';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
+import type { LeadTracking } from './lead-tracking';
 
 @Entity({ name: 'leads' })
 export class Lead {
@@ -44,6 +45,18 @@ export class Lead {
 
   @Column({ type: 'varchar', length: 2000, nullable: true })
   comment: string | null;
+
+  /** First-touch attribution from the form: only the keys sent. */
+  @Column({ type: 'jsonb', nullable: true })
+  tracking: LeadTracking | null;
+
+  /** The form's page: `pageUrl` from the form, else the request's Referer. */
+  @Column({ name: 'page_url', type: 'varchar', length: 2000, nullable: true })
+  pageUrl: string | null;
+
+  /** The visitor's address as Express sees it (through TRUST_PROXY). */
+  @Column({ name: 'client_ip', type: 'varchar', length: 45, nullable: true })
+  clientIp: string | null;
 
   @Column({ type: 'varchar', length: 24, default: LeadStatus.NEW })
   status: LeadStatus;

@@ -8,8 +8,10 @@ import {
   Patch,
   Post,
   Query,
+  Req,
   UseGuards,
 } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminGuard } from '../common/admin.guard';
@@ -30,8 +32,9 @@ export class LeadsController {
   @Post()
   @HttpCode(201)
   @UseGuards(ThrottlerGuard)
-  async create(@Body() dto: CreateLeadDto): Promise<LeadResponse> {
-    return toLeadResponse(await this.service.create(dto));
+  async create(@Body() dto: CreateLeadDto, @Req() req: Request): Promise<LeadResponse> {
+    const origin = { ip: req.ip, referer: req.get('referer') };
+    return toLeadResponse(await this.service.create(dto, origin));
   }
 
   @Get()

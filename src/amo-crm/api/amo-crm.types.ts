@@ -96,6 +96,8 @@ export interface AmoCustomField {
   id: number;
   name: string;
   type: string;
+  /** Set on predefined fields (PHONE, UTM_SOURCE, …); null on the account's own. */
+  code?: string | null;
   enums?: { id: number; value: string }[] | null;
 }
 

@@ -1,5 +1,6 @@
 import { AmoCustomField, AmoPipeline } from '../api/amo-crm.types';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus } from '../../leads/lead.enums';
+import { TrackingFieldsMapping, resolveTrackingFields } from './tracking-fields';
 
 export interface StageRef {
   pipelineId: number;
@@ -27,6 +28,8 @@ export interface AmoMappingConfig {
 export interface EffectiveMapping {
   statuses: Partial<Record<LeadStatus, StageRef & { pipelineName: string; statusName: string }>>;
   fields: NonNullable<AmoMappingConfig['fields']>;
+  /** amoCRM's statistics fields found by code; missing ones are listed, never an error. */
+  tracking?: TrackingFieldsMapping;
   tags: string[];
   problems: string[];
 }
@@ -130,7 +133,8 @@ export function resolveMapping(
   select('contactMethod', config.fields?.contactMethod);
   select('contactTime', config.fields?.contactTime);
   select('source', config.fields?.source);
-  return { statuses, fields: out, tags: config.tags ?? ['site'], problems };
+  const tracking = resolveTrackingFields(fields);
+  return { statuses, fields: out, tracking, tags: config.tags ?? ['site'], problems };
 }
 
 /** Local status for an amoCRM stage, or null when that stage is not mapped. */

@@ -1,5 +1,6 @@
 import { Lead } from '../lead.entity';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from '../lead.enums';
+import { LeadTracking } from '../lead-tracking';
 
 export interface LeadResponse {
   id: string;
@@ -11,6 +12,9 @@ export interface LeadResponse {
   contactMethod: ContactMethod;
   contactTime: ContactTime;
   comment: string | null;
+  tracking: LeadTracking | null;
+  pageUrl: string | null;
+  clientIp: string | null;
   status: LeadStatus;
   source: LeadSource;
   amoLeadId: number | null;
@@ -31,6 +35,9 @@ export function toLeadResponse(l: Lead): LeadResponse {
     contactMethod: l.contactMethod,
     contactTime: l.contactTime,
     comment: l.comment,
+    tracking: l.tracking,
+    pageUrl: l.pageUrl,
+    clientIp: l.clientIp,
     status: l.status,
     source: l.source,
     amoLeadId: l.amoLeadId,
