@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LeadsModule } from './leads/leads.module';
 import { PropertiesModule } from './properties/properties.module';
+import { SnippetModule } from './snippet/snippet.module';
 import { LeadFormThrottlerModule } from './throttling/throttling.module';
 
 const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
@@ -35,6 +36,7 @@ const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
     PropertiesModule,
     LeadsModule,
     AmoCrmModule,
+    SnippetModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })
