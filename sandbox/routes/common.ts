@@ -43,6 +43,8 @@ export interface ApiContext {
   accountId: number;
   subdomain: string;
   settings: Pick<RealismSettings, 'duplicateControl' | 'absentTrackingFields'>;
+  /** Is this lead held by a waiting incoming entry (notes and stage changes refused)? */
+  isIncoming?: (leadId: number) => boolean;
   emit(changes: Change[]): void;
 }
 

@@ -13,6 +13,7 @@ import { matchesQuery, type Change } from '../store';
 import { Issues, parseObject, requestIdOf, validationReply } from '../validation/common';
 import { validateLead, type LeadInput } from '../validation/leads';
 import { findDuplicate } from './duplicates';
+import { INCOMING_DETAIL } from './notes-links';
 import {
   MAX_COMPLEX,
   checkBatch,
@@ -87,6 +88,15 @@ function defaultStage(input: LeadInput): { statusId: number; pipelineId: number 
 /** The lead fields this account has now (a test may have removed tracking fields). */
 const fieldsOf = (ctx: ApiContext) => accountLeadFields(ctx.settings.absentTrackingFields);
 
+/** A lead of a waiting incoming entry keeps its stage until accepted (assumed). */
+function refuseIncomingMove(ctx: ApiContext, input: LeadInput, issues: Issues): LeadInput {
+  const moving = input.statusId !== undefined || input.pipelineId !== undefined;
+  if (moving && input.id !== undefined && ctx.isIncoming?.(input.id)) {
+    issues.add('NotSupportedChoice', 'status_id', INCOMING_DETAIL);
+  }
+  return input;
+}
+
 function addLeads(ctx: ApiContext, req: ApiRequest): Reply {
   return writeBatch(ctx, req, {
     key: 'leads',
@@ -107,10 +117,14 @@ function patchLeads(ctx: ApiContext, req: ApiRequest): Reply {
     key: 'leads',
     selfPath: '/api/v4/leads',
     validate: (item, issues) =>
-      validateLead(item, 'update', ctx.store, issues, {
-        idRequired: true,
-        fields: fieldsOf(ctx),
-      }),
+      refuseIncomingMove(
+        ctx,
+        validateLead(item, 'update', ctx.store, issues, {
+          idRequired: true,
+          fields: fieldsOf(ctx),
+        }),
+        issues,
+      ),
     apply: (value, requestId, changes) => {
       const lead = ctx.store.leads.get(value.id ?? 0);
       if (!lead) throw new Error('validated lead vanished');
@@ -136,6 +150,7 @@ function patchLead(ctx: ApiContext, req: ApiRequest, id: number): Reply {
     existing: lead,
     fields: fieldsOf(ctx),
   });
+  refuseIncomingMove(ctx, { ...input, id }, issues);
   if (issues.errors.length > 0) {
     return validationReply([{ request_id: requestId, errors: issues.errors }]);
   }
