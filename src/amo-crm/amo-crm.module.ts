@@ -20,6 +20,8 @@ import { SyncDispatcherService } from './outbound/sync-dispatcher.service';
 import { SyncJobsRepository } from './outbound/sync-jobs.repository';
 import { SyncJobFailures } from './outbound/sync-job-failures.service';
 import { CreateLeadsStep } from './outbound/create-leads.step';
+import { CreateIncomingLeadsStep } from './outbound/create-incoming-leads.step';
+import { IncomingJobsGate } from './outbound/incoming-jobs.gate';
 import { PatchLeadsStep } from './outbound/patch-leads.step';
 import { AddNotesStep } from './outbound/add-notes.step';
 import { SyncQueueModule } from './outbox/sync-queue.module';
@@ -57,6 +59,8 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     SyncJobsRepository,
     SyncJobFailures,
     CreateLeadsStep,
+    CreateIncomingLeadsStep,
+    IncomingJobsGate,
     PatchLeadsStep,
     AddNotesStep,
   ],

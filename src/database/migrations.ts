@@ -5,6 +5,7 @@ import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/176
 import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
 import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
 import { AddLeadAttribution1766500000000 } from '../../migrations/1766500000000-AddLeadAttribution';
+import { AddLeadIncomingState1766500001000 } from '../../migrations/1766500001000-AddLeadIncomingState';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateAmoWebhookEvents1764244800000,
   CreateThrottleHits1765400000000,
   AddLeadAttribution1766500000000,
+  AddLeadIncomingState1766500001000,
 ];

@@ -9,7 +9,14 @@ import {
 } from 'typeorm';
 import { bigintToNumber } from '../common/bigint.transformer';
 import { Property } from '../properties/property.entity';
-import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
+import {
+  AmoIncomingState,
+  ContactMethod,
+  ContactTime,
+  LeadSource,
+  LeadStatus,
+  LeadSyncState,
+} from './lead.enums';
 import type { LeadTracking } from './lead-tracking';
 
 @Entity({ name: 'leads' })
@@ -69,6 +76,13 @@ export class Lead {
 
   @Column({ name: 'amo_contact_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
   amoContactId: number | null;
+
+  /** The incoming-leads entry this lead was sent as (AMO_LEAD_TARGET=incoming). */
+  @Column({ name: 'amo_unsorted_uid', type: 'varchar', length: 64, nullable: true })
+  amoUnsortedUid: string | null;
+
+  @Column({ name: 'amo_incoming_state', type: 'varchar', length: 16, nullable: true })
+  amoIncomingState: AmoIncomingState | null;
 
   @Column({
     name: 'sync_state',

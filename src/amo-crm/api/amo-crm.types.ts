@@ -107,3 +107,35 @@ export interface AmoWebhook {
   disabled?: boolean;
   settings?: string[];
 }
+
+/** One entry of `POST /api/v4/leads/unsorted/forms` (amoCRM's incoming leads). */
+export interface AmoUnsortedFormItem {
+  source_uid: string;
+  source_name: string;
+  pipeline_id?: number;
+  created_at?: number;
+  metadata: {
+    form_id: string;
+    form_name: string;
+    form_page: string;
+    form_sent_at: number;
+    ip?: string;
+    referer?: string;
+  };
+  _embedded: {
+    leads: [
+      Omit<AmoComplexLeadItem, '_embedded' | 'request_id' | 'pipeline_id' | 'status_id'> & {
+        _embedded?: { tags?: { name: string }[] };
+      },
+    ];
+    contacts?: [{ name: string; custom_fields_values?: AmoContactFieldWrite[] }];
+  };
+  /** Our lead id; amoCRM echoes it back. */
+  request_id: string;
+}
+
+export interface AmoUnsortedCreated {
+  uid: string;
+  request_id?: string;
+  _embedded?: { leads?: { id: number }[]; contacts?: { id: number }[] };
+}

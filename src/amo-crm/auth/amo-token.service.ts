@@ -131,9 +131,7 @@ export class AmoTokenService {
       await this.singleFlight(() => this.refreshUnderLock(null, true));
       this.logger.log('Keep-alive refresh of the amoCRM grant done');
     } catch (err) {
-      this.logger.warn(
-        `Keep-alive refresh failed: ${describeError(err)}`,
-      );
+      this.logger.warn(`Keep-alive refresh failed: ${describeError(err)}`);
     }
   }
 

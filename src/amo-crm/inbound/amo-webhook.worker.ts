@@ -12,6 +12,7 @@ import { AmoMappingService } from '../mapping/amo-mapping.service';
 import { backoffDelayMs } from '../../common/backoff';
 import { AmoWebhookEvent, WebhookEventState } from './amo-webhook-event.entity';
 import { planAttach, planLeadChange, planNewLead } from './lead-change.rules';
+import { planIncomingChange } from './incoming-acceptance.rules';
 import { ourLeadMarker } from './webhook-item';
 import { PassRunner } from '../../common/pass-runner';
 
@@ -192,7 +193,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
       where: { amoLeadId: amoId },
       lock: { mode: 'pessimistic_write' },
     });
-    const plan = planLeadChange(lead, change, mapping);
+    const plan = planIncomingChange(lead, change, mapping) ?? planLeadChange(lead, change, mapping);
     if (plan.kind === 'ignored') return null;
     if (plan.kind === 'patch') {
       if (lead && Object.keys(plan.patch).length) await leads.update({ id: lead.id }, plan.patch);

@@ -30,6 +30,8 @@ export interface EffectiveMapping {
   fields: NonNullable<AmoMappingConfig['fields']>;
   /** amoCRM's statistics fields found by code; missing ones are listed, never an error. */
   tracking?: TrackingFieldsMapping;
+  /** Every pipeline's incoming stage (type 1): a lead there waits in amoCRM's incoming leads. */
+  incomingStages?: number[];
   tags: string[];
   problems: string[];
 }
@@ -134,7 +136,17 @@ export function resolveMapping(
   select('contactTime', config.fields?.contactTime);
   select('source', config.fields?.source);
   const tracking = resolveTrackingFields(fields);
-  return { statuses, fields: out, tracking, tags: config.tags ?? ['site'], problems };
+  const incomingStages = pipelines.flatMap((p) =>
+    (p._embedded?.statuses ?? []).filter((s) => s.type === 1).map((s) => s.id),
+  );
+  return {
+    statuses,
+    fields: out,
+    tracking,
+    incomingStages,
+    tags: config.tags ?? ['site'],
+    problems,
+  };
 }
 
 /** Local status for an amoCRM stage, or null when that stage is not mapped. */

@@ -1,5 +1,12 @@
 import { Lead } from '../lead.entity';
-import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from '../lead.enums';
+import {
+  AmoIncomingState,
+  ContactMethod,
+  ContactTime,
+  LeadSource,
+  LeadStatus,
+  LeadSyncState,
+} from '../lead.enums';
 import { LeadTracking } from '../lead-tracking';
 
 export interface LeadResponse {
@@ -19,6 +26,8 @@ export interface LeadResponse {
   source: LeadSource;
   amoLeadId: number | null;
   amoContactId: number | null;
+  /** Set when the lead went to amoCRM's incoming leads: the entry and a manager's decision. */
+  incoming: { uid: string | null; state: AmoIncomingState } | null;
   sync: { state: LeadSyncState; error: string | null; syncedAt: string | null };
   createdAt: string;
   updatedAt: string;
@@ -42,6 +51,7 @@ export function toLeadResponse(l: Lead): LeadResponse {
     source: l.source,
     amoLeadId: l.amoLeadId,
     amoContactId: l.amoContactId,
+    incoming: l.amoIncomingState ? { uid: l.amoUnsortedUid, state: l.amoIncomingState } : null,
     sync: {
       state: l.syncState,
       error: l.syncError,
