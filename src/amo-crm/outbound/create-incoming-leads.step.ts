@@ -51,6 +51,8 @@ export class CreateIncomingLeadsStep {
     const properties = await this.jobs.loadProperties(leads.values());
     const sending: Sending[] = [];
     const adopted: Created[] = [];
+    // one listing per pipeline and pass, however many leads need their uid looked up
+    const waitingIn = new Map<number, Promise<AmoUnsortedCreated[]>>();
     for (const job of jobs) {
       const lead = leads.get(job.leadId);
       if (!lead || lead.amoLeadId) {
@@ -63,7 +65,7 @@ export class CreateIncomingLeadsStep {
         const found = await this.findOurLead(lead, title, mapping);
         if (found) {
           const waiting = (mapping.incomingStages ?? []).includes(found.status_id ?? -1);
-          const uid = waiting ? await this.findUid(found) : null;
+          const uid = waiting ? await this.findUid(found, waitingIn) : null;
           const amoContactId = found._embedded?.contacts?.[0]?.id ?? null;
           adopted.push({ job, lead, amoLeadId: found.id, amoContactId, uid, waiting });
           continue;
@@ -149,9 +151,14 @@ export class CreateIncomingLeadsStep {
   }
 
   /** The waiting entry holding an adopted lead, for the record; null when not found. */
-  private async findUid(found: AmoLeadRead): Promise<string | null> {
-    if (!found.pipeline_id) return null;
-    const entries = await this.api.waitingUnsorted(found.pipeline_id);
+  private async findUid(
+    found: AmoLeadRead,
+    waitingIn: Map<number, Promise<AmoUnsortedCreated[]>>,
+  ): Promise<string | null> {
+    const pipelineId = found.pipeline_id;
+    if (!pipelineId) return null;
+    if (!waitingIn.has(pipelineId)) waitingIn.set(pipelineId, this.api.waitingUnsorted(pipelineId));
+    const entries = (await waitingIn.get(pipelineId)) ?? [];
     return entries.find((e) => e._embedded?.leads?.some((l) => l.id === found.id))?.uid ?? null;
   }
 }
