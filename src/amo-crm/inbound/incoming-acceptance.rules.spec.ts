@@ -9,6 +9,7 @@ import {
 } from '../../leads/lead.enums';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { DECLINED_IN_AMO, planIncomingChange } from './incoming-acceptance.rules';
+import { LeadEvent } from './lead-change.rules';
 
 const stage = (statusId: number) => ({
   pipelineId: 7000001,
@@ -43,7 +44,7 @@ const lead = (over: Partial<Lead> = {}): Lead =>
     amoUpdatedAt: 1000,
     ...over,
   });
-const event = (action: string, statusId?: string) => ({
+const event = (action: string, statusId?: string): LeadEvent => ({
   action,
   amoId: 501,
   amoUpdatedAt: 2000,
