@@ -117,15 +117,16 @@ export class CreateIncomingLeadsStep {
   /** The entry first, then the job: a crash in between is repaired by the marker lookup. */
   private async record(created: Created[]): Promise<void> {
     if (!created.length) return;
-    for (const c of created) {
-      await this.dataSource.getRepository(Lead).update(
-        { id: c.lead.id },
-        {
-          amoUnsortedUid: c.uid,
-          amoIncomingState: c.waiting ? AmoIncomingState.WAITING : AmoIncomingState.ACCEPTED,
-        },
-      );
-    }
+    await this.dataSource.query(
+      `UPDATE leads SET amo_unsorted_uid = v.uid, amo_incoming_state = v.state
+         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[]) AS v(id, uid, state)
+        WHERE leads.id = v.id`,
+      [
+        created.map((c) => c.lead.id),
+        created.map((c) => c.uid),
+        created.map((c) => (c.waiting ? AmoIncomingState.WAITING : AmoIncomingState.ACCEPTED)),
+      ],
+    );
     await this.jobs.markCreated(created);
     for (const c of created) if (c.lead.comment) await this.jobs.enqueueNote(c.lead.id);
   }
