@@ -4,6 +4,7 @@ import { CreateAmoSyncJobs1764237600000 } from '../../migrations/1764237600000-C
 import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/1764241200000-CreateAmoContactsAndSyncState';
 import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
 import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
+import { AddInboxOrderAndLeadAmoFlags1766100000000 } from '../../migrations/1766100000000-AddInboxOrderAndLeadAmoFlags';
 import { AddLeadAttribution1766500000000 } from '../../migrations/1766500000000-AddLeadAttribution';
 import { AddLeadIncomingState1766500001000 } from '../../migrations/1766500001000-AddLeadIncomingState';
 
@@ -15,6 +16,7 @@ export const migrations = [
   CreateAmoContactsAndSyncState1764241200000,
   CreateAmoWebhookEvents1764244800000,
   CreateThrottleHits1765400000000,
+  AddInboxOrderAndLeadAmoFlags1766100000000,
   AddLeadAttribution1766500000000,
   AddLeadIncomingState1766500001000,
 ];

@@ -31,17 +31,26 @@ export function planIncomingChange(
         amoIncomingState: AmoIncomingState.DECLINED,
         status: LeadStatus.LOST,
         syncError: DECLINED_IN_AMO,
+        amoDeletedAt: new Date(),
       },
       outcome: `lead ${lead.id} declined in amoCRM incoming leads; status ${lead.status} → LOST`,
+      notice: DECLINED_IN_AMO,
     };
   }
   if (!['status', 'update', 'reconcile'].includes(event.action)) return null;
   const statusId = intOf(event.item, 'status_id');
   const rest = planFieldChanges(lead, event, mapping);
   if (statusId === undefined || (mapping.incomingStages ?? []).includes(statusId)) {
-    const { status: _ignored, ...patch } = rest.patch;
-    void _ignored;
-    return { kind: 'patch', patch, outcome: `still in incoming leads; ${rest.outcome}` };
+    // The incoming stage is no stage of ours: not a status change, not an unmapped stage.
+    const patch: Partial<Lead> = { ...rest.patch };
+    for (const key of [
+      'status',
+      'unmappedPipelineId',
+      'unmappedStatusId',
+      'unmappedSince',
+    ] as const)
+      delete patch[key];
+    return { kind: 'patch', patch, outcome: 'still in incoming leads; status kept' };
   }
   const patch: Partial<Lead> = { ...rest.patch, amoIncomingState: AmoIncomingState.ACCEPTED };
   let outcome = `accepted from incoming leads; ${rest.outcome}`;
@@ -49,5 +58,5 @@ export function planIncomingChange(
     delete patch.status;
     outcome = `accepted from incoming leads; our status ${lead.status} kept and sent to amoCRM`;
   }
-  return { kind: 'patch', patch, outcome };
+  return { kind: 'patch', patch, outcome, notice: rest.notice };
 }

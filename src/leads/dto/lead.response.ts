@@ -29,6 +29,10 @@ export interface LeadResponse {
   /** Set when the lead went to amoCRM's incoming leads: the entry and a manager's decision. */
   incoming: { uid: string | null; state: AmoIncomingState } | null;
   sync: { state: LeadSyncState; error: string | null; syncedAt: string | null };
+  /** When amoCRM reported the linked lead deleted; null when it exists (or was restored). */
+  amoDeletedAt: string | null;
+  /** The amoCRM stage the lead is on when the mapping has no status for it; else null. */
+  unmappedStage: { pipelineId: number | null; statusId: number; since: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -57,6 +61,15 @@ export function toLeadResponse(l: Lead): LeadResponse {
       error: l.syncError,
       syncedAt: l.syncedAt ? l.syncedAt.toISOString() : null,
     },
+    amoDeletedAt: l.amoDeletedAt ? l.amoDeletedAt.toISOString() : null,
+    // a lead just created through the API has these columns unset (undefined) rather than null
+    unmappedStage: l.unmappedStatusId
+      ? {
+          pipelineId: l.unmappedPipelineId ?? null,
+          statusId: l.unmappedStatusId,
+          since: (l.unmappedSince ?? l.updatedAt).toISOString(),
+        }
+      : null,
     createdAt: l.createdAt.toISOString(),
     updatedAt: l.updatedAt.toISOString(),
   };
