@@ -50,7 +50,11 @@ describe('Incoming-leads mode (AMO_LEAD_TARGET=incoming)', () => {
     const { id } = (
       await request(server).post('/api/leads').send(leadBody(propertyId, extra)).expect(201)
     ).body as ApiLead;
-    await eventually(async () => (await getLead(id)).incoming?.state === 'WAITING');
+    // the entry's state is written just before the create is recorded: wait for both
+    await eventually(async () => {
+      const l = await getLead(id);
+      return l.incoming?.state === 'WAITING' && l.amoLeadId !== null && l.sync.state === 'SYNCED';
+    });
     return getLead(id);
   };
   const entryOf = (lead: ApiLead) => sb.incomingLeads().find((e) => e.uid === lead.incoming?.uid);
