@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { LongLivedState, LongLivedTokens } from './long-lived-tokens';
 import type { OAuthServer, OAuthState } from './oauth';
 import type { ContactRecord, LeadRecord, LinkRecord, NoteRecord, SandboxStore } from './store';
 import type { SandboxWebhook } from './types';
@@ -27,6 +28,8 @@ interface SavedState {
     ids: SandboxStore['ids'];
   };
   oauth: OAuthState;
+  /** absent in files written before long-lived tokens existed */
+  longLived?: LongLivedState;
   webhooks: { hooks: SandboxWebhook[]; nextId: number };
 }
 
@@ -34,6 +37,7 @@ export interface PersistedParts {
   accountId: number;
   store: SandboxStore;
   oauth: OAuthServer;
+  longLived: LongLivedTokens;
   sender: WebhookSender;
 }
 
@@ -70,6 +74,7 @@ export class StateFile {
     for (const [id, rid] of s.complexRequestIds) store.complexRequestIds.set(id, rid);
     Object.assign(store.ids, s.ids);
     parts.oauth.importState(saved.oauth);
+    parts.longLived.importState(saved.longLived);
     parts.sender.importState(saved.webhooks);
     return true;
   }
@@ -90,6 +95,7 @@ export class StateFile {
         ids: store.ids,
       },
       oauth: parts.oauth.exportState(),
+      longLived: parts.longLived.exportState(),
       webhooks: parts.sender.exportState(),
     };
     mkdirSync(dirname(this.path), { recursive: true });

@@ -5,6 +5,7 @@ import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/176
 import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
 import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
 import { AddInboxOrderAndLeadAmoFlags1766100000000 } from '../../migrations/1766100000000-AddInboxOrderAndLeadAmoFlags';
+import { AddAmoTokenAuthMode1766400000000 } from '../../migrations/1766400000000-AddAmoTokenAuthMode';
 import { AddLeadAttribution1766500000000 } from '../../migrations/1766500000000-AddLeadAttribution';
 import { AddLeadIncomingState1766500001000 } from '../../migrations/1766500001000-AddLeadIncomingState';
 
@@ -17,6 +18,7 @@ export const migrations = [
   CreateAmoWebhookEvents1764244800000,
   CreateThrottleHits1765400000000,
   AddInboxOrderAndLeadAmoFlags1766100000000,
+  AddAmoTokenAuthMode1766400000000,
   AddLeadAttribution1766500000000,
   AddLeadIncomingState1766500001000,
 ];
