@@ -75,7 +75,11 @@ describe('Incoming-leads mode (AMO_LEAD_TARGET=incoming)', () => {
   });
   afterAll(async () => stopAmoApp({ sb, t }));
   beforeEach(async () => {
-    await truncateAll(t.dataSource);
+    // the app's background passes may hold a lock a TRUNCATE deadlocks with: try again
+    await eventually(async () => {
+      await truncateAll(t.dataSource);
+      return true;
+    });
     await t.dataSource.query(`DELETE FROM amo_sync_state WHERE key = 'leads_reconciled_until'`);
     sb.clearFaults();
     await connectAmo(server, sb);
