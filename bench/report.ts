@@ -35,6 +35,8 @@ export interface Report {
     rssSamples: number;
     hwmMb: number;
   };
+  /** The same drain with AMO_LEAD_TARGET=incoming (leads without comments). */
+  incomingBulk?: Report['bulk'];
   lag: { count: number; missing: number; p50: number; p95: number; max: number };
   webhooks:
     | { available: false }
@@ -145,6 +147,30 @@ function rows(r: Report): Row[] {
     target: `${b.leads}; 0; 0`,
     verdict: verdict(b.inSandbox === b.leads && b.duplicated === 0 && b.dead === 0),
   });
+  const ib = r.incomingBulk;
+  if (ib) {
+    out.push({
+      section: '2b. bulk, incoming mode',
+      metric: `${ib.leads} held leads drained into incoming leads (pipeline mode above)`,
+      value: `${fmt(ib.drainSec, 1)} s, ${fmt(ib.leadsPerSec, 1)} leads/s vs ${fmt(b.leadsPerSec, 1)}${ib.complete ? '' : ' (INCOMPLETE: timed out)'}`,
+      target: '',
+      verdict: '',
+    });
+    out.push({
+      section: '2b. bulk, incoming mode',
+      metric: 'amoCRM requests; 429s; most in any 1000 ms; in amoCRM once; duplicated; DEAD',
+      value: `${ib.requests}; ${ib.rateLimited}; ${ib.maxPerSecond}; ${ib.inSandbox} of ${ib.leads}; ${ib.duplicated}; ${ib.dead}`,
+      target: `; 0; <= 7; ${ib.leads}; 0; 0`,
+      verdict: verdict(
+        ib.complete &&
+          ib.rateLimited === 0 &&
+          ib.maxPerSecond <= RATE &&
+          ib.inSandbox === ib.leads &&
+          ib.duplicated === 0 &&
+          ib.dead === 0,
+      ),
+    });
+  }
 
   out.push({
     section: '3. lag',

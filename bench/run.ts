@@ -163,6 +163,7 @@ async function startApp(
   sb: AmoSandbox,
   syncEnabled: boolean,
   nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
 ): Promise<App> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -187,6 +188,7 @@ async function startApp(
     AMO_WEBHOOK_BASE_URL: url,
     AMO_MAPPING_JSON: MAPPING,
     TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    ...extraEnv,
     SYNC_ENABLED: String(syncEnabled),
   });
   const child = spawnTs(name, 'dist/src/main.js', env, nodeArgs);
@@ -215,8 +217,9 @@ async function createProperty(app: App): Promise<string> {
 /** Every lead in the run gets its own number, so phones and e-mails never repeat. */
 let leadSeq = 0;
 
-function leadBody(propertyId: string): string {
+function leadBody(propertyId: string, opts: { comment?: boolean } = {}): string {
   const n = ++leadSeq;
+  const comment = 'Is the flat still available? I can come for a viewing this week.';
   return JSON.stringify({
     propertyId,
     guestName: `Bench Guest ${n}`,
@@ -224,7 +227,7 @@ function leadBody(propertyId: string): string {
     guestEmail: `guest${n}@example.com`,
     contactMethod: 'PHONE',
     contactTime: 'EVENING',
-    comment: 'Is the flat still available? I can come for a viewing this week.',
+    ...(opts.comment === false ? {} : { comment }),
   });
 }
 
@@ -323,7 +326,13 @@ async function lagPhase(app: App, sb: AmoSandbox, propertyId: string) {
   };
 }
 
-async function bulkPhase(app: App, sb: AmoSandbox, propertyId: string, lagNumbers: Set<number>) {
+async function bulkPhase(
+  app: App,
+  sb: AmoSandbox,
+  propertyId: string,
+  lagNumbers: Set<number>,
+  body: () => string = () => leadBody(propertyId),
+) {
   await waitJobsIdle(app, 60_000);
   // Past the contacts pull's freshness window, so the first attempt is a read that fails with
   // 401 before anything is written, not a create of unknown outcome.
@@ -334,7 +343,7 @@ async function bulkPhase(app: App, sb: AmoSandbox, propertyId: string, lagNumber
     url: app.url,
     path: '/api/leads',
     contentType: 'application/json',
-    body: () => leadBody(propertyId),
+    body,
     connections: CONNECTIONS,
     amount: CFG.bulkLeads,
   });
@@ -617,6 +626,25 @@ async function main(): Promise<number> {
       quick: QUICK,
     });
 
+    // 6. the same bulk drain in incoming-leads mode (AMO_LEAD_TARGET=incoming), on a fresh
+    // sandbox and database. Without comments: in this mode a note waits for a manager to accept
+    // the lead, so it is no part of the drain.
+    await db.reset();
+    const sb3 = await startSandbox({ strictRefresh: true, rateLimitPerSecond: 7 });
+    sandboxes.push(sb3);
+    const inc = await startApp('app (incoming)', db, 'incoming', sb3, true, [], {
+      AMO_LEAD_TARGET: 'incoming',
+    });
+    apps.push(inc);
+    await connect(inc, sb3);
+    const propertyInc = await createProperty(inc);
+    log(`bulk sync, incoming mode: ${CFG.bulkLeads} leads`);
+    const incomingBulk = await bulkPhase(inc, sb3, propertyInc, new Set(), () =>
+      leadBody(propertyInc, { comment: false }),
+    );
+    await inc.child.stop();
+    apps.splice(apps.indexOf(inc), 1);
+
     const report: Report = {
       command: QUICK ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
       quick: QUICK,
@@ -638,6 +666,7 @@ async function main(): Promise<number> {
       },
       intake: { off: intakeOff, on: intakeOn, floor: intakeFloor, backlogAfterOn: backlog },
       bulk,
+      incomingBulk,
       lag,
       webhooks,
       receiverOnly,

@@ -10,7 +10,9 @@ import type { ApiContext, ApiRequest, Handler } from './routes/common';
 import { registerContactRoutes } from './routes/contacts';
 import { registerLeadRoutes } from './routes/leads';
 import { registerNoteAndLinkRoutes } from './routes/notes-links';
+import { registerUnsortedRoutes } from './routes/unsorted';
 import { registerWebhookRoutes } from './routes/webhooks';
+import type { IncomingDesk } from './incoming';
 
 export type { ApiContext, ApiRequest } from './routes/common';
 
@@ -23,7 +25,10 @@ interface Route {
 export class ApiRoutes {
   private readonly routes: Route[] = [];
 
-  constructor(private readonly ctx: ApiContext) {
+  constructor(
+    private readonly ctx: ApiContext,
+    incoming?: IncomingDesk,
+  ) {
     const r = (method: string, path: string, handler: Handler): void => {
       this.routes.push({ method, pattern: new RegExp(`^/api/v4${path}$`), handler });
     };
@@ -33,6 +38,7 @@ export class ApiRoutes {
     registerLeadRoutes(r, ctx);
     registerContactRoutes(r, ctx);
     registerWebhookRoutes(r, ctx);
+    if (incoming) registerUnsortedRoutes(r, ctx, incoming);
   }
 
   handle(req: ApiRequest): Reply {

@@ -60,7 +60,7 @@ describe('sandbox API v4', () => {
         enums: { id: number }[] | null;
       }[];
       expect(new Set(fields.map((f) => f.type))).toEqual(
-        new Set(['text', 'select', 'numeric', 'date', 'url', 'textarea']),
+        new Set(['text', 'select', 'numeric', 'date', 'url', 'textarea', 'tracking_data']),
       );
       const method = fields.find((f) => f.id === lf.contactMethod.id);
       expect(method?.enums?.map((e) => e.id)).toEqual(Object.values(lf.contactMethod.enums));

@@ -63,6 +63,8 @@ export interface SandboxControl {
   moveLead(id: number, to: { statusId: number; pipelineId?: number }): SandboxLead;
   updateLead(id: number, patch: ManagerLeadPatch): SandboxLead;
   deleteLead(id: number): void;
+  acceptIncoming(uid: string, opts?: { statusId?: number }): object;
+  declineIncoming(uid: string): object;
   restoreLead(id: number): SandboxLead;
   digitalPipelineMove(
     id: number,
@@ -174,6 +176,13 @@ async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Repl
   if (contactMatch && method === 'DELETE') {
     sandbox.deleteContact(Number(contactMatch[1]));
     return { status: 204, headers: {} };
+  }
+  const unsorted = /^\/_sandbox\/unsorted\/([0-9a-f]+)\/(accept|decline)$/.exec(path);
+  if (unsorted && method === 'POST') {
+    if (unsorted[2] === 'decline') return jsonReply(200, sandbox.declineIncoming(unsorted[1]));
+    const { data } = parseBody(req);
+    const statusId = optionalInt(data.statusId, 'statusId');
+    return jsonReply(200, sandbox.acceptIncoming(unsorted[1], { statusId }));
   }
   const leadAction = /^\/_sandbox\/leads\/(\d+)\/(restore|digital-pipeline)$/.exec(path);
   if (leadAction && method === 'POST') {

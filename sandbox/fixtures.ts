@@ -130,7 +130,8 @@ export interface PipelineDef {
   statuses: StatusDef[];
 }
 
-export type FieldType = 'text' | 'numeric' | 'select' | 'multitext' | 'date' | 'url' | 'textarea';
+export type FieldType =
+  'text' | 'numeric' | 'select' | 'multitext' | 'date' | 'url' | 'textarea' | 'tracking_data';
 
 export interface EnumDef {
   id: number;
@@ -147,6 +148,9 @@ export interface FieldDef {
   entity_type: 'leads' | 'contacts';
   is_predefined: boolean;
   enums: EnumDef[] | null;
+  /** Predefined statistics fields (`tracking_data`) are API-only and grouped under "statistic". */
+  is_api_only?: boolean;
+  group_id?: string | null;
 }
 
 export interface UserDef {
@@ -371,6 +375,45 @@ export const LEAD_FIELDS: FieldDef[] = [
     enums: null,
   })),
 ];
+
+/**
+ * amoCRM's predefined statistics fields (§14.2): type `tracking_data`, API-only, group
+ * "statistic", addressed by `field_code`. UTM_*, _YM_UID, YCLID are seen in real accounts; the
+ * GCLID/FBCLID codes are **assumed** upper-case like the others.
+ */
+export const TRACKING_FIELD_CODES = [
+  'UTM_SOURCE',
+  'UTM_MEDIUM',
+  'UTM_CAMPAIGN',
+  'UTM_CONTENT',
+  'UTM_TERM',
+  'UTM_REFERRER',
+  'GCLID',
+  'YCLID',
+  'FBCLID',
+  '_YM_UID',
+] as const;
+
+export const TRACKING_FIELDS: FieldDef[] = TRACKING_FIELD_CODES.map((code, i) => ({
+  id: 8000201 + i,
+  name: code.toLowerCase().replace(/^_/, ''),
+  code,
+  type: 'tracking_data',
+  sort: 600 + i * 10,
+  entity_type: 'leads',
+  is_predefined: true,
+  is_api_only: true,
+  group_id: 'statistic',
+  enums: null,
+}));
+
+LEAD_FIELDS.push(...TRACKING_FIELDS);
+
+/** The account's lead fields less the tracking fields a test removed (`absentTrackingFields`). */
+export function accountLeadFields(absent: readonly string[] = []): FieldDef[] {
+  if (absent.length === 0) return LEAD_FIELDS;
+  return LEAD_FIELDS.filter((f) => f.type !== 'tracking_data' || !absent.includes(f.code ?? ''));
+}
 
 /** PHONE/EMAIL enum values are the codes themselves, as in amoCRM. */
 export const CONTACT_FIELDS: FieldDef[] = [

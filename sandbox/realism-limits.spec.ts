@@ -147,6 +147,7 @@ describe('sandbox realism: rate limit, block escalation, refresh grace, settings
       blockWindowMs: 60000,
       refreshMode: 'strict',
       duplicateControl: false,
+      absentTrackingFields: [],
       webhookAccountBlock: 'full',
     });
   });

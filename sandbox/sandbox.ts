@@ -13,6 +13,9 @@ import { Faults, RateLimiter, RateLimitStrikes } from './faults';
 import { jsonReply, problemReply, readBody, sendReply, type Reply } from './http';
 import { ManagerActions, type ManagerLeadPatch } from './manager-actions';
 import { ManagerContacts } from './manager-contacts';
+import { IncomingDesk, type UnsortedRecord } from './incoming';
+import { unsortedEvents } from './incoming-webhooks';
+import { accountLeadFields } from './fixtures';
 import { StateFile, type PersistedParts } from './persistence';
 import type { RealismSettings } from './settings';
 import { sandboxHost, type SandboxHost } from './hosts';
@@ -62,6 +65,7 @@ export class AmoSandbox implements SandboxControl {
   private readonly manager: ManagerActions;
   private readonly door: FrontDoor;
   private readonly contactsDesk: ManagerContacts;
+  private readonly incoming: IncomingDesk;
   private readonly strikes = new RateLimitStrikes();
   private readonly stateFile?: StateFile;
   /** the realism switches, shared by reference with the parts that read them */
@@ -92,6 +96,7 @@ export class AmoSandbox implements SandboxControl {
       blockWindowMs: o.blockWindowMs,
       refreshMode: opts.refreshMode ?? (o.strictRefresh ? 'strict' : 'until-successor-used'),
       duplicateControl: o.duplicateControl,
+      absentTrackingFields: [],
     };
     this.store = new SandboxStore(o.accountId, this.url);
     this.oauth = new OAuthServer({
@@ -121,15 +126,28 @@ export class AmoSandbox implements SandboxControl {
       batchWindowMs: o.webhookBatchWindowMs,
     });
     const emit = (changes: Change[]): void => this.emit(changes);
-    this.api = new ApiRoutes({
+    this.incoming = new IncomingDesk({
       store: this.store,
-      webhooks: this.sender,
-      baseUrl: this.url,
       accountId: o.accountId,
-      subdomain: o.subdomain,
-      settings: this.settings,
+      baseUrl: this.url,
+      leadFields: () => accountLeadFields(this.settings.absentTrackingFields),
       emit,
+      emitUnsorted: (change) => this.sender.emit(unsortedEvents(change)),
+      deleteLead: (id) => this.contactsDesk.deleteLead(id),
     });
+    this.api = new ApiRoutes(
+      {
+        store: this.store,
+        webhooks: this.sender,
+        baseUrl: this.url,
+        accountId: o.accountId,
+        subdomain: o.subdomain,
+        settings: this.settings,
+        isIncoming: (leadId) => this.incoming.entryOfLead(leadId) !== undefined,
+        emit,
+      },
+      this.incoming,
+    );
     this.manager = new ManagerActions(this.store, emit);
     this.contactsDesk = new ManagerContacts(this.store, emit, {
       manager: this.manager,
@@ -290,6 +308,21 @@ export class AmoSandbox implements SandboxControl {
 
   deleteLead(id: number): void {
     this.contactsDesk.deleteLead(id);
+  }
+
+  /** Waiting incoming entries (accepted and declined ones have left the list). */
+  incomingLeads(): UnsortedRecord[] {
+    return this.incoming.list();
+  }
+
+  /** A manager accepts an incoming lead, into `statusId` or the pipeline's first stage. */
+  acceptIncoming(uid: string, opts: { statusId?: number } = {}): object {
+    return this.incoming.accept(uid, opts);
+  }
+
+  /** A manager declines an incoming lead: its lead is deleted. */
+  declineIncoming(uid: string): object {
+    return this.incoming.decline(uid);
   }
 
   restoreLead(id: number): SandboxLead {

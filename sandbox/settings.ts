@@ -33,6 +33,12 @@ export interface RealismSettings {
   refreshMode: RefreshMode;
   /** Complex creates whose contact phone/e-mail matches an open lead in the same pipeline merge into it. */
   duplicateControl: boolean;
+  /**
+   * Codes of tracking fields (UTM_SOURCE, GCLID, …) this account lacks: they are not listed and a
+   * write to them is refused like any unknown field. Accounts differ here (**assumed**: which codes
+   * an account has depends on its connected sources).
+   */
+  absentTrackingFields: string[];
 }
 
 function int(raw: unknown, name: string, min: number): number {
@@ -73,6 +79,12 @@ export function readSettingsPatch(raw: unknown): Partial<RealismSettings> {
       case 'duplicateControl':
         if (typeof value !== 'boolean') throw new SandboxError(400, `${key} must be a boolean`);
         out.duplicateControl = value;
+        break;
+      case 'absentTrackingFields':
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+          throw new SandboxError(400, `${key} must be an array of field codes`);
+        }
+        out.absentTrackingFields = value;
         break;
       default:
         throw new SandboxError(400, `unknown setting ${key}`);

@@ -12,7 +12,7 @@ export type ItemPair = [path: string[], value: string];
 export interface WebhookEvent {
   /** the webhook setting that subscribes to it, e.g. `status_lead` */
   setting: string;
-  entity: 'leads' | 'contacts';
+  entity: 'leads' | 'contacts' | 'unsorted';
   action: 'add' | 'update' | 'status' | 'responsible' | 'note' | 'delete' | 'restore';
   item: ItemPair[];
 }

@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LeadsModule } from './leads/leads.module';
 import { PropertiesModule } from './properties/properties.module';
+import { SnippetModule } from './snippet/snippet.module';
 import { LeadFormThrottlerModule } from './throttling/throttling.module';
 
 const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
@@ -37,6 +38,7 @@ const fullConfig = (config: ConfigService<AppConfig, true>): AppConfig => ({
     LeadsModule,
     AmoCrmModule,
     ConsoleModule,
+    SnippetModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

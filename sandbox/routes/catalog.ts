@@ -1,8 +1,8 @@
 /** The account's catalog: pipelines with their statuses, and lead/contact custom fields. */
 import {
   CONTACT_FIELDS,
-  LEAD_FIELDS,
   PIPELINES,
+  accountLeadFields,
   findPipeline,
   type FieldDef,
   type PipelineDef,
@@ -24,8 +24,9 @@ export function registerCatalogRoutes(r: Register, ctx: ApiContext): void {
   r('GET', '/leads/pipelines/(\\d+)/statuses/(\\d+)', (_q, m) =>
     oneStatus(ctx, idParam(m), idParam(m, 2)),
   );
-  r('GET', '/leads/custom_fields', (q) => listFields(ctx, q, 'leads', LEAD_FIELDS));
-  r('GET', '/leads/custom_fields/(\\d+)', (_q, m) => oneField(ctx, LEAD_FIELDS, idParam(m)));
+  const leadFields = () => accountLeadFields(ctx.settings.absentTrackingFields);
+  r('GET', '/leads/custom_fields', (q) => listFields(ctx, q, 'leads', leadFields()));
+  r('GET', '/leads/custom_fields/(\\d+)', (_q, m) => oneField(ctx, leadFields(), idParam(m)));
   r('GET', '/contacts/custom_fields', (q) => listFields(ctx, q, 'contacts', CONTACT_FIELDS));
   r('GET', '/contacts/custom_fields/(\\d+)', (_q, m) => oneField(ctx, CONTACT_FIELDS, idParam(m)));
 }
@@ -97,9 +98,9 @@ function fieldRead(ctx: ApiContext, f: FieldDef): object {
     account_id: ctx.accountId,
     code: f.code,
     sort: f.sort,
-    is_api_only: false,
+    is_api_only: f.is_api_only ?? false,
     enums: f.enums ? f.enums.map((e) => ({ ...e })) : null,
-    group_id: null,
+    group_id: f.group_id ?? null,
     required_statuses: [],
     is_deletable: !f.is_predefined,
     is_predefined: f.is_predefined,

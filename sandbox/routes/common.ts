@@ -42,7 +42,9 @@ export interface ApiContext {
   baseUrl: string;
   accountId: number;
   subdomain: string;
-  settings: Pick<RealismSettings, 'duplicateControl'>;
+  settings: Pick<RealismSettings, 'duplicateControl' | 'absentTrackingFields'>;
+  /** Is this lead held by a waiting incoming entry (notes and stage changes refused)? */
+  isIncoming?: (leadId: number) => boolean;
   emit(changes: Change[]): void;
 }
 

@@ -1,5 +1,5 @@
 /** Leads: list, one, batch add and patch, single patch, and the complex create. */
-import { findPipeline, firstRegularStatus, mainPipeline } from '../fixtures';
+import { accountLeadFields, findPipeline, firstRegularStatus, mainPipeline } from '../fixtures';
 import {
   halReply,
   noContentReply,
@@ -13,6 +13,7 @@ import { matchesQuery, type Change } from '../store';
 import { Issues, parseObject, requestIdOf, validationReply } from '../validation/common';
 import { validateLead, type LeadInput } from '../validation/leads';
 import { findDuplicate } from './duplicates';
+import { INCOMING_DETAIL } from './notes-links';
 import {
   MAX_COMPLEX,
   checkBatch,
@@ -84,11 +85,24 @@ function defaultStage(input: LeadInput): { statusId: number; pipelineId: number 
   return { pipelineId: p.id, statusId: firstRegularStatus(p).id };
 }
 
+/** The lead fields this account has now (a test may have removed tracking fields). */
+const fieldsOf = (ctx: ApiContext) => accountLeadFields(ctx.settings.absentTrackingFields);
+
+/** A lead of a waiting incoming entry keeps its stage until accepted (assumed). */
+function refuseIncomingMove(ctx: ApiContext, input: LeadInput, issues: Issues): LeadInput {
+  const moving = input.statusId !== undefined || input.pipelineId !== undefined;
+  if (moving && input.id !== undefined && ctx.isIncoming?.(input.id)) {
+    issues.add('NotSupportedChoice', 'status_id', INCOMING_DETAIL);
+  }
+  return input;
+}
+
 function addLeads(ctx: ApiContext, req: ApiRequest): Reply {
   return writeBatch(ctx, req, {
     key: 'leads',
     selfPath: '/api/v4/leads',
-    validate: (item, issues) => validateLead(item, 'create', ctx.store, issues),
+    validate: (item, issues) =>
+      validateLead(item, 'create', ctx.store, issues, { fields: fieldsOf(ctx) }),
     apply: (value, requestId, changes) => {
       const change = ctx.store.addLead(value, req.userId, defaultStage(value));
       changes.push(change);
@@ -103,7 +117,14 @@ function patchLeads(ctx: ApiContext, req: ApiRequest): Reply {
     key: 'leads',
     selfPath: '/api/v4/leads',
     validate: (item, issues) =>
-      validateLead(item, 'update', ctx.store, issues, { idRequired: true }),
+      refuseIncomingMove(
+        ctx,
+        validateLead(item, 'update', ctx.store, issues, {
+          idRequired: true,
+          fields: fieldsOf(ctx),
+        }),
+        issues,
+      ),
     apply: (value, requestId, changes) => {
       const lead = ctx.store.leads.get(value.id ?? 0);
       if (!lead) throw new Error('validated lead vanished');
@@ -125,7 +146,11 @@ function patchLead(ctx: ApiContext, req: ApiRequest, id: number): Reply {
   if (!body.ok) return body.reply;
   const issues = new Issues();
   const requestId = requestIdOf(body.value, 0, issues);
-  const input = validateLead(body.value, 'update', ctx.store, issues, { existing: lead });
+  const input = validateLead(body.value, 'update', ctx.store, issues, {
+    existing: lead,
+    fields: fieldsOf(ctx),
+  });
+  refuseIncomingMove(ctx, { ...input, id }, issues);
   if (issues.errors.length > 0) {
     return validationReply([{ request_id: requestId, errors: issues.errors }]);
   }
@@ -140,7 +165,7 @@ function patchLead(ctx: ApiContext, req: ApiRequest, id: number): Reply {
 function addComplex(ctx: ApiContext, req: ApiRequest): Reply {
   const checked = checkBatch(
     req.body,
-    (item, issues) => validateLead(item, 'complex', ctx.store, issues),
+    (item, issues) => validateLead(item, 'complex', ctx.store, issues, { fields: fieldsOf(ctx) }),
     { max: MAX_COMPLEX, detail: `Limit ${MAX_COMPLEX} per request` },
   );
   if (!checked.ok) return checked.reply;

@@ -27,6 +27,9 @@ import {
   type Register,
 } from './common';
 
+/** Said when a write needs the lead accepted from incoming leads first (wording assumed). */
+export const INCOMING_DETAIL = 'The lead is in incoming leads; accept it first.';
+
 export function registerNoteAndLinkRoutes(r: Register, ctx: ApiContext): void {
   r('GET', '/leads/notes', (q) => listNotes(ctx, q));
   r('POST', '/leads/notes', (q) => addNotes(ctx, q));
@@ -60,7 +63,14 @@ function addNotes(ctx: ApiContext, req: ApiRequest, leadId?: number): Reply {
   return writeBatch(ctx, req, {
     key: 'notes',
     selfPath: leadId === undefined ? '/api/v4/leads/notes' : `/api/v4/leads/${leadId}/notes`,
-    validate: (item, issues) => validateNote(item, ctx.store, issues, leadId),
+    validate: (item, issues) => {
+      const note = validateNote(item, ctx.store, issues, leadId);
+      // Notes cannot be attached to an incoming lead (§14.1); the error shape is assumed.
+      if (note && ctx.isIncoming?.(note.leadId)) {
+        issues.add('NotSupportedChoice', 'entity_id', INCOMING_DETAIL);
+      }
+      return note;
+    },
     apply: (value, requestId, changes) => {
       const input = value as NoteInput;
       const { note, change } = ctx.store.addNote(input.leadId, input, req.userId);

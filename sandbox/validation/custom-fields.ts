@@ -56,7 +56,8 @@ function readFieldValues(
     }
     switch (field.type) {
       case 'text':
-      case 'textarea': {
+      case 'textarea':
+      case 'tracking_data': {
         checkKeys(item, ['value'], path, issues);
         const value = readString(item, 'value', path, issues);
         if (!('value' in item)) issues.blank(join(path, 'value'));

@@ -4,6 +4,7 @@ import {
   findPipeline,
   firstRegularStatus,
   mainPipeline,
+  type FieldDef,
   type PipelineDef,
 } from '../fixtures';
 import { isRecord } from '../http';
@@ -100,7 +101,7 @@ export function validateLead(
   mode: LeadMode,
   store: SandboxStore,
   issues: Issues,
-  opts: { idRequired?: boolean; existing?: LeadRecord } = {},
+  opts: { idRequired?: boolean; existing?: LeadRecord; fields?: FieldDef[] } = {},
 ): LeadInput {
   const out: LeadInput = {};
   if (!isRecord(raw)) {
@@ -146,7 +147,7 @@ export function validateLead(
   if ('custom_fields_values' in raw) {
     out.customFields = readCustomFields(
       raw.custom_fields_values,
-      LEAD_FIELDS,
+      opts.fields ?? LEAD_FIELDS,
       'custom_fields_values',
       issues,
     );

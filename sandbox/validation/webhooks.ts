@@ -34,6 +34,7 @@ export const WEBHOOK_SETTINGS = [
   'update_talk',
   'add_chat_template_review',
   'add_unsorted',
+  'delete_unsorted',
   'add_message',
   'add_outgoing_message',
 ];

@@ -26,6 +26,8 @@ import { LostCreateFinder } from './outbound/lost-create-finder';
 import { SyncPauseStore } from './outbound/sync-pause.store';
 import { SyncRecoveryRepository } from './outbound/sync-recovery.repository';
 import { CreateLeadsStep } from './outbound/create-leads.step';
+import { CreateIncomingLeadsStep } from './outbound/create-incoming-leads.step';
+import { IncomingJobsGate } from './outbound/incoming-jobs.gate';
 import { PatchLeadsStep } from './outbound/patch-leads.step';
 import { AddNotesStep } from './outbound/add-notes.step';
 import { SyncQueueModule } from './outbox/sync-queue.module';
@@ -78,6 +80,8 @@ import { ConsoleMappingService } from './console/console-mapping.service';
     AmoOutageGate,
     LostCreateFinder,
     CreateLeadsStep,
+    CreateIncomingLeadsStep,
+    IncomingJobsGate,
     PatchLeadsStep,
     AddNotesStep,
     ConsoleConnectionService,

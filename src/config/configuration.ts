@@ -65,6 +65,10 @@ export interface AmoSettings {
   timeoutMs: number;
   /** Status and field mapping, its shape validated at boot (see mapping.validation.ts). */
   mapping: MappingSettings;
+  /** `pipeline`: new leads go straight into a stage; `incoming`: into incoming leads. */
+  leadTarget: 'pipeline' | 'incoming';
+  /** The incoming entry's `source_name` (what managers see as the source). */
+  incomingSourceName: string;
 }
 
 export interface SyncSettings {
@@ -78,6 +82,8 @@ export interface SyncSettings {
   pollIntervalMs: number;
   /** How long an incremental pull of amoCRM contacts counts as current. */
   contactsFreshMs: number;
+  /** How often jobs of a lead waiting in amoCRM's incoming leads look again for acceptance. */
+  incomingRecheckMs: number;
   /** How long a claimed job is reserved before another dispatcher may take it over. */
   leaseSec: number;
 }
@@ -154,6 +160,8 @@ function buildAmo(env: EnvironmentVariables): AmoSettings {
     rateLimit: env.AMO_RATE_LIMIT ?? 7,
     timeoutMs: env.AMO_TIMEOUT_MS ?? 10_000,
     mapping: loadMapping(env.AMO_MAPPING_JSON, env.AMO_MAPPING_FILE),
+    leadTarget: env.AMO_LEAD_TARGET ?? 'pipeline',
+    incomingSourceName: env.AMO_INCOMING_SOURCE_NAME ?? 'Property site',
   };
 }
 
@@ -202,6 +210,7 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
       pollIntervalMs: env.SYNC_POLL_INTERVAL_MS ?? 5_000,
       contactsFreshMs: env.SYNC_CONTACTS_FRESH_MS ?? 1_000,
       leaseSec: env.SYNC_LEASE_SEC ?? 120,
+      incomingRecheckMs: env.SYNC_INCOMING_RECHECK_MS ?? 15_000,
     },
   };
 }

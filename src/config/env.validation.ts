@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  MaxLength,
   IsOptional,
   IsString,
   IsUrl,
@@ -283,6 +284,23 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   SYNC_LEASE_SEC?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(['pipeline', 'incoming'], { message: 'AMO_LEAD_TARGET must be pipeline or incoming' })
+  AMO_LEAD_TARGET?: 'pipeline' | 'incoming';
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(255)
+  AMO_INCOMING_SOURCE_NAME?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  SYNC_INCOMING_RECHECK_MS?: number;
 }
 
 function describe(errors: ValidationError[]): string[] {

@@ -8,6 +8,8 @@ import { AddInboxOrderAndLeadAmoFlags1766100000000 } from '../../migrations/1766
 import { AddAmoTokenAuthMode1766400000000 } from '../../migrations/1766400000000-AddAmoTokenAuthMode';
 import { AllowSharedAmoLead1766000000000 } from '../../migrations/1766000000000-AllowSharedAmoLead';
 import { CreateAdminSessions1766300000000 } from '../../migrations/1766300000000-CreateAdminSessions';
+import { AddLeadAttribution1766500000000 } from '../../migrations/1766500000000-AddLeadAttribution';
+import { AddLeadIncomingState1766500001000 } from '../../migrations/1766500001000-AddLeadIncomingState';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
 export const migrations = [
@@ -21,4 +23,6 @@ export const migrations = [
   AddAmoTokenAuthMode1766400000000,
   AllowSharedAmoLead1766000000000,
   CreateAdminSessions1766300000000,
+  AddLeadAttribution1766500000000,
+  AddLeadIncomingState1766500001000,
 ];

@@ -9,7 +9,15 @@ import {
 } from 'typeorm';
 import { bigintToNumber } from '../common/bigint.transformer';
 import { Property } from '../properties/property.entity';
-import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
+import {
+  AmoIncomingState,
+  ContactMethod,
+  ContactTime,
+  LeadSource,
+  LeadStatus,
+  LeadSyncState,
+} from './lead.enums';
+import type { LeadTracking } from './lead-tracking';
 
 @Entity({ name: 'leads' })
 export class Lead {
@@ -45,6 +53,18 @@ export class Lead {
   @Column({ type: 'varchar', length: 2000, nullable: true })
   comment: string | null;
 
+  /** First-touch attribution from the form: only the keys sent. */
+  @Column({ type: 'jsonb', nullable: true })
+  tracking: LeadTracking | null;
+
+  /** The form's page: `pageUrl` from the form, else the request's Referer. */
+  @Column({ name: 'page_url', type: 'varchar', length: 2000, nullable: true })
+  pageUrl: string | null;
+
+  /** The visitor's address as Express sees it (through TRUST_PROXY). */
+  @Column({ name: 'client_ip', type: 'varchar', length: 45, nullable: true })
+  clientIp: string | null;
+
   @Column({ type: 'varchar', length: 24, default: LeadStatus.NEW })
   status: LeadStatus;
 
@@ -56,6 +76,13 @@ export class Lead {
 
   @Column({ name: 'amo_contact_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
   amoContactId: number | null;
+
+  /** The incoming-leads entry this lead was sent as (AMO_LEAD_TARGET=incoming). */
+  @Column({ name: 'amo_unsorted_uid', type: 'varchar', length: 64, nullable: true })
+  amoUnsortedUid: string | null;
+
+  @Column({ name: 'amo_incoming_state', type: 'varchar', length: 16, nullable: true })
+  amoIncomingState: AmoIncomingState | null;
 
   @Column({
     name: 'sync_state',

@@ -34,3 +34,10 @@ export enum LeadSyncState {
   FAILED = 'FAILED',
   DEAD = 'DEAD',
 }
+
+/** A lead sent to amoCRM's incoming leads: waiting for a manager, accepted, or declined. */
+export enum AmoIncomingState {
+  WAITING = 'WAITING',
+  ACCEPTED = 'ACCEPTED',
+  DECLINED = 'DECLINED',
+}

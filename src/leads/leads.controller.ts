@@ -8,8 +8,10 @@ import {
   Patch,
   Post,
   Query,
+  Req,
   UseGuards,
 } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminGuard } from '../common/admin.guard';
@@ -36,8 +38,9 @@ export class LeadsController {
   @UseGuards(ThrottlerGuard)
   @ApiCreatedResponse({ type: LeadSchema, description: 'The lead, queued for amoCRM' })
   @ApiErrors(400, 413, 429)
-  async create(@Body() dto: CreateLeadDto): Promise<LeadResponse> {
-    return toLeadResponse(await this.service.create(dto));
+  async create(@Body() dto: CreateLeadDto, @Req() req: Request): Promise<LeadResponse> {
+    const origin = { ip: req.ip, referer: req.get('referer') };
+    return toLeadResponse(await this.service.create(dto, origin));
   }
 
   @Get()

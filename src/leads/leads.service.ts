@@ -13,6 +13,8 @@ import { ListLeadsQuery } from './dto/list-leads.query';
 import { UpdateLeadDto } from './dto/update-lead.dto';
 import { Lead } from './lead.entity';
 import { ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
+import { compactTracking } from './lead-tracking';
+import { LeadOrigin, clientAddress, formPageFromReferer } from './lead-origin';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -29,7 +31,8 @@ export class LeadsService {
     this.phoneRegion = config.get('app', { infer: true }).phoneDefaultRegion;
   }
 
-  async create(dto: CreateLeadDto): Promise<Lead> {
+  /** `origin`: what the request itself says (client address, Referer), not the form's fields. */
+  async create(dto: CreateLeadDto, origin: LeadOrigin = {}): Promise<Lead> {
     const lead = this.leads.create({
       propertyId: dto.propertyId,
       guestName: dto.guestName,
@@ -38,6 +41,9 @@ export class LeadsService {
       contactMethod: dto.contactMethod,
       contactTime: dto.contactTime ?? ContactTime.ANY_TIME,
       comment: dto.comment?.trim() || null,
+      tracking: compactTracking(dto.tracking),
+      pageUrl: dto.pageUrl || formPageFromReferer(origin.referer),
+      clientIp: clientAddress(origin.ip),
       status: LeadStatus.NEW,
       source: LeadSource.SITE,
       syncState: this.syncQueue.enabled ? LeadSyncState.PENDING : LeadSyncState.NOT_CONFIGURED,

@@ -10,6 +10,15 @@ function jsonSchemaOf(
 }
 
 /**
+ * Static files served for browsers, not API operations: they answer 200 with their own content
+ * type (or 304), take no body, touch no database and have no error answers of their own. Each
+ * must still document its 200 body under its content type.
+ */
+const STATIC_FILES: Record<string, string> = {
+  '/api/snippet/attribution.js': 'application/javascript',
+};
+
+/**
  * What a client generator would miss in the document: an operation without a success answer
  * with a JSON body, without error answers, with an error answer that has no body, an admin
  * operation without 401/403, an operation that takes input without 400, or one that does not
@@ -22,6 +31,14 @@ export function findOpenApiGaps(doc: OpenAPIV3.Document): string[] {
       const op = item?.[method];
       if (!op) continue;
       const name = `${method.toUpperCase()} ${path}`;
+      const staticType = STATIC_FILES[path];
+      if (staticType) {
+        const ok = op.responses?.['200'];
+        if (!ok || '$ref' in ok || !ok.content?.[staticType]?.schema) {
+          gaps.push(`${name}: 200 has no ${staticType} body schema`);
+        }
+        continue;
+      }
       const responses = Object.entries(op.responses ?? {});
       const success = responses.filter(([code]) => /^[23]\d\d$/.test(code));
       const errors = responses.filter(([code]) => /^[45]\d\d$/.test(code));

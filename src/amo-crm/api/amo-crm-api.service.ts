@@ -11,6 +11,8 @@ import {
   AmoLeadPatch,
   AmoLeadPatched,
   AmoLeadRead,
+  AmoUnsortedCreated,
+  AmoUnsortedFormItem,
   AmoNoteItem,
   AmoNoteRead,
   AmoPipeline,
@@ -49,6 +51,24 @@ export class AmoCrmApiService {
         body: items,
       })) ?? []
     );
+  }
+
+  /** New entries in amoCRM's incoming leads; the answer names each by our `request_id`. */
+  async createUnsortedForms(items: AmoUnsortedFormItem[]): Promise<AmoUnsortedCreated[]> {
+    const answer = await this.call<{ _embedded?: { unsorted?: AmoUnsortedCreated[] } }>({
+      method: 'POST',
+      path: '/api/v4/leads/unsorted/forms',
+      body: items,
+    });
+    return answer?._embedded?.unsorted ?? [];
+  }
+
+  /** The waiting incoming-leads entries of one pipeline (amoCRM lists no decided ones). */
+  async waitingUnsorted(pipelineId: number): Promise<AmoUnsortedCreated[]> {
+    return this.getAll<AmoUnsortedCreated>('/api/v4/leads/unsorted', 'unsorted', {
+      'filter[pipeline_id]': pipelineId,
+      'filter[category][]': 'forms',
+    });
   }
 
   /** Returns amoCRM's `updated_at` of each patched lead. */

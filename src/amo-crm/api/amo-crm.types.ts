@@ -103,6 +103,8 @@ export interface AmoCustomField {
   id: number;
   name: string;
   type: string;
+  /** Set on predefined fields (PHONE, UTM_SOURCE, …); null on the account's own. */
+  code?: string | null;
   enums?: { id: number; value: string }[] | null;
 }
 
@@ -111,4 +113,36 @@ export interface AmoWebhook {
   destination: string;
   disabled?: boolean;
   settings?: string[];
+}
+
+/** One entry of `POST /api/v4/leads/unsorted/forms` (amoCRM's incoming leads). */
+export interface AmoUnsortedFormItem {
+  source_uid: string;
+  source_name: string;
+  pipeline_id?: number;
+  created_at?: number;
+  metadata: {
+    form_id: string;
+    form_name: string;
+    form_page: string;
+    form_sent_at: number;
+    ip?: string;
+    referer?: string;
+  };
+  _embedded: {
+    leads: [
+      Omit<AmoComplexLeadItem, '_embedded' | 'request_id' | 'pipeline_id' | 'status_id'> & {
+        _embedded?: { tags?: { name: string }[] };
+      },
+    ];
+    contacts?: [{ name: string; custom_fields_values?: AmoContactFieldWrite[] }];
+  };
+  /** Our lead id; amoCRM echoes it back. */
+  request_id: string;
+}
+
+export interface AmoUnsortedCreated {
+  uid: string;
+  request_id?: string;
+  _embedded?: { leads?: { id: number }[]; contacts?: { id: number }[] };
 }

@@ -13,6 +13,7 @@ import { backoffDelayMs } from '../../common/backoff';
 import { AmoWebhookEvent, WebhookEventState } from './amo-webhook-event.entity';
 import { ClaimedEvent, claimDue } from './inbox-claims';
 import { planAttach, planLeadChange, planNewLead } from './lead-change.rules';
+import { planIncomingChange } from './incoming-acceptance.rules';
 import { ourLeadMarker } from './webhook-item';
 import { WorkerPresence } from './worker-presence';
 import { PassRunner } from '../../common/pass-runner';
@@ -186,7 +187,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
       where: { amoLeadId: amoId },
       lock: { mode: 'pessimistic_write' },
     });
-    const plan = planLeadChange(lead, change, mapping);
+    const plan = planIncomingChange(lead, change, mapping) ?? planLeadChange(lead, change, mapping);
     if (plan.kind === 'ignored') return null;
     if (plan.kind === 'patch') {
       // every local lead linked to this amoCRM lead follows it (duplicate control may link two)

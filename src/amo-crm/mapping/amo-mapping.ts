@@ -1,5 +1,6 @@
 import { AmoCustomField, AmoPipeline } from '../api/amo-crm.types';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus } from '../../leads/lead.enums';
+import { TrackingFieldsMapping, resolveTrackingFields } from './tracking-fields';
 
 export interface StageRef {
   pipelineId: number;
@@ -27,6 +28,10 @@ export interface AmoMappingConfig {
 export interface EffectiveMapping {
   statuses: Partial<Record<LeadStatus, StageRef & { pipelineName: string; statusName: string }>>;
   fields: NonNullable<AmoMappingConfig['fields']>;
+  /** amoCRM's statistics fields found by code; missing ones are listed, never an error. */
+  tracking?: TrackingFieldsMapping;
+  /** Every pipeline's incoming stage (type 1): a lead there waits in amoCRM's incoming leads. */
+  incomingStages?: number[];
   tags: string[];
   problems: string[];
 }
@@ -130,7 +135,18 @@ export function resolveMapping(
   select('contactMethod', config.fields?.contactMethod);
   select('contactTime', config.fields?.contactTime);
   select('source', config.fields?.source);
-  return { statuses, fields: out, tags: config.tags ?? ['site'], problems };
+  const tracking = resolveTrackingFields(fields);
+  const incomingStages = pipelines.flatMap((p) =>
+    (p._embedded?.statuses ?? []).filter((s) => s.type === 1).map((s) => s.id),
+  );
+  return {
+    statuses,
+    fields: out,
+    tracking,
+    incomingStages,
+    tags: config.tags ?? ['site'],
+    problems,
+  };
 }
 
 /** Local status for an amoCRM stage, or null when that stage is not mapped. */

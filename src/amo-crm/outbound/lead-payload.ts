@@ -1,5 +1,6 @@
 import { Lead } from '../../leads/lead.entity';
 import { EffectiveMapping } from '../mapping/amo-mapping';
+import { trackingFieldValues } from '../mapping/tracking-fields';
 
 import {
   AmoComplexLeadItem,
@@ -32,6 +33,7 @@ export function leadCustomFields(
   select(f.contactMethod, lead.contactMethod);
   select(f.contactTime, lead.contactTime);
   select(f.source, lead.source);
+  out.push(...trackingFieldValues(lead.tracking ?? null, mapping.tracking));
   return out;
 }
 

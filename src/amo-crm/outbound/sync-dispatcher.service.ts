@@ -15,6 +15,8 @@ import { SyncQueueService } from '../outbox/sync-queue.service';
 import { AddNotesStep } from './add-notes.step';
 import { AmoOutageGate, OutageView } from './amo-outage.gate';
 import { CreateLeadsStep } from './create-leads.step';
+import { CreateIncomingLeadsStep } from './create-incoming-leads.step';
+import { IncomingJobsGate } from './incoming-jobs.gate';
 import { DispatcherLeadership } from './dispatcher-leadership';
 import { PatchLeadsStep } from './patch-leads.step';
 import { SyncJobFailures } from './sync-job-failures.service';
@@ -69,6 +71,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     private readonly creates: CreateLeadsStep,
     private readonly updates: PatchLeadsStep,
     private readonly notes: AddNotesStep,
+    private readonly incoming: IncomingJobsGate,
+    private readonly incomingCreates: CreateIncomingLeadsStep,
     private readonly tokens: AmoTokenService,
     private readonly mapping: AmoMappingService,
     private readonly connection: AmoConnectionEvents,
@@ -196,7 +200,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     return connected;
   }
 
-  private async process(jobs: AmoSyncJob[]): Promise<void> {
+  private async process(claimed: AmoSyncJob[]): Promise<void> {
+    const jobs = await this.incoming.admit(claimed);
     let mapping: EffectiveMapping;
     try {
       mapping = await this.mapping.get();
@@ -209,7 +214,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       (j) => j.kind === SyncJobKind.UPDATE || j.kind === SyncJobKind.STATUS,
     );
     const notes = jobs.filter((j) => j.kind === SyncJobKind.NOTE);
-    if (creates.length) await this.guard(creates, () => this.creates.run(creates, mapping));
+    const createStep = this.incoming.enabled ? this.incomingCreates : this.creates;
+    if (creates.length) await this.guard(creates, () => createStep.run(creates, mapping));
     for (let i = 0; i < updates.length; i += PATCH_BATCH) {
       const chunk = updates.slice(i, i + PATCH_BATCH);
       await this.guard(chunk, () => this.updates.run(chunk, mapping));

@@ -1,18 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsEmail,
   IsEnum,
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsObject,
   IsUUID,
   Length,
   MaxLength,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { ContactMethod, ContactTime } from '../lead.enums';
 import { NoNulText, SingleLineText } from '../../common/text.validators';
+import { PAGE_URL_MAX_LENGTH } from '../lead-tracking';
+import { LeadTrackingDto } from './lead-tracking.dto';
 
 export const trimString = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
@@ -74,4 +78,26 @@ export class CreateLeadDto {
   @MaxLength(COMMENT_MAX_LENGTH)
   @NoNulText()
   comment?: string;
+
+  @ApiPropertyOptional({
+    type: LeadTrackingDto,
+    description: 'First-touch ad attribution (see GET /api/snippet/attribution.js)',
+  })
+  @IsOptional()
+  @IsObject({ message: 'tracking must be an object' })
+  @ValidateNested()
+  @Type(() => LeadTrackingDto)
+  tracking?: LeadTrackingDto;
+
+  @ApiPropertyOptional({
+    example: 'https://example.com/flats/tverskaya-7',
+    maxLength: PAGE_URL_MAX_LENGTH,
+    description: "The form's page; defaults to the request's Referer header",
+  })
+  @IsOptional()
+  @Transform(trimString)
+  @IsString()
+  @MaxLength(PAGE_URL_MAX_LENGTH)
+  @SingleLineText()
+  pageUrl?: string;
 }

@@ -1,5 +1,13 @@
 import { Lead } from '../lead.entity';
-import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from '../lead.enums';
+import {
+  AmoIncomingState,
+  ContactMethod,
+  ContactTime,
+  LeadSource,
+  LeadStatus,
+  LeadSyncState,
+} from '../lead.enums';
+import { LeadTracking } from '../lead-tracking';
 
 export interface LeadResponse {
   id: string;
@@ -11,10 +19,15 @@ export interface LeadResponse {
   contactMethod: ContactMethod;
   contactTime: ContactTime;
   comment: string | null;
+  tracking: LeadTracking | null;
+  pageUrl: string | null;
+  clientIp: string | null;
   status: LeadStatus;
   source: LeadSource;
   amoLeadId: number | null;
   amoContactId: number | null;
+  /** Set when the lead went to amoCRM's incoming leads: the entry and a manager's decision. */
+  incoming: { uid: string | null; state: AmoIncomingState } | null;
   sync: { state: LeadSyncState; error: string | null; syncedAt: string | null };
   /** When amoCRM reported the linked lead deleted; null when it exists (or was restored). */
   amoDeletedAt: string | null;
@@ -35,10 +48,14 @@ export function toLeadResponse(l: Lead): LeadResponse {
     contactMethod: l.contactMethod,
     contactTime: l.contactTime,
     comment: l.comment,
+    tracking: l.tracking,
+    pageUrl: l.pageUrl,
+    clientIp: l.clientIp,
     status: l.status,
     source: l.source,
     amoLeadId: l.amoLeadId,
     amoContactId: l.amoContactId,
+    incoming: l.amoIncomingState ? { uid: l.amoUnsortedUid, state: l.amoIncomingState } : null,
     sync: {
       state: l.syncState,
       error: l.syncError,

@@ -1,5 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from '../lead.enums';
+import {
+  AmoIncomingState,
+  ContactMethod,
+  ContactTime,
+  LeadSource,
+  LeadStatus,
+  LeadSyncState,
+} from '../lead.enums';
+import { LeadTrackingDto } from './lead-tracking.dto';
 import { LeadResponse } from './lead.response';
 
 /** OpenAPI description of a lead as the API answers it; `implements` keeps it in step. */
@@ -23,6 +31,14 @@ export class UnmappedStageSchema {
 
   @ApiProperty({ format: 'date-time' })
   since!: string;
+}
+
+export class LeadIncomingSchema {
+  @ApiProperty({ type: String, nullable: true, description: "The incoming-leads entry's uid" })
+  uid!: string | null;
+
+  @ApiProperty({ enum: AmoIncomingState, enumName: 'AmoIncomingState' })
+  state!: AmoIncomingState;
 }
 
 export class LeadSchema implements LeadResponse {
@@ -53,6 +69,19 @@ export class LeadSchema implements LeadResponse {
   @ApiProperty({ type: String, nullable: true })
   comment!: string | null;
 
+  @ApiProperty({
+    type: LeadTrackingDto,
+    nullable: true,
+    description: 'First-touch ad attribution, only the keys sent',
+  })
+  tracking!: LeadTrackingDto | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The form page (else the Referer)' })
+  pageUrl!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The client address (TRUST_PROXY)' })
+  clientIp!: string | null;
+
   @ApiProperty({ enum: LeadStatus, enumName: 'LeadStatus' })
   status!: LeadStatus;
 
@@ -64,6 +93,13 @@ export class LeadSchema implements LeadResponse {
 
   @ApiProperty({ type: 'integer', nullable: true })
   amoContactId!: number | null;
+
+  @ApiProperty({
+    type: LeadIncomingSchema,
+    nullable: true,
+    description: "Set when the lead went to amoCRM's incoming leads (AMO_LEAD_TARGET=incoming)",
+  })
+  incoming!: LeadIncomingSchema | null;
 
   @ApiProperty({ type: LeadSyncSchema })
   sync!: LeadSyncSchema;
