@@ -10,6 +10,7 @@ import type { ApiContext, ApiRequest, Handler } from './routes/common';
 import { registerContactRoutes } from './routes/contacts';
 import { registerLeadRoutes } from './routes/leads';
 import { registerNoteAndLinkRoutes } from './routes/notes-links';
+import { registerTaskRoutes } from './routes/tasks';
 import { registerWebhookRoutes } from './routes/webhooks';
 
 export type { ApiContext, ApiRequest } from './routes/common';
@@ -33,6 +34,7 @@ export class ApiRoutes {
     registerLeadRoutes(r, ctx);
     registerContactRoutes(r, ctx);
     registerWebhookRoutes(r, ctx);
+    registerTaskRoutes(r, ctx);
   }
 
   handle(req: ApiRequest): Reply {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { OAuthServer, OAuthState } from './oauth';
 import type { ContactRecord, LeadRecord, LinkRecord, NoteRecord, SandboxStore } from './store';
+import type { TaskBook, TaskRecord } from './tasks';
 import type { SandboxWebhook } from './types';
 import type { WebhookSender } from './webhooks';
 
@@ -26,6 +27,8 @@ interface SavedState {
     complexRequestIds: [number, string][];
     ids: SandboxStore['ids'];
   };
+  /** absent in files written before tasks existed */
+  tasks?: { tasks: TaskRecord[]; nextId: number };
   oauth: OAuthState;
   webhooks: { hooks: SandboxWebhook[]; nextId: number };
 }
@@ -33,6 +36,7 @@ interface SavedState {
 export interface PersistedParts {
   accountId: number;
   store: SandboxStore;
+  tasks: TaskBook;
   oauth: OAuthServer;
   sender: WebhookSender;
 }
@@ -69,6 +73,8 @@ export class StateFile {
     for (const t of s.tags) store.tags.set(t.id, t);
     for (const [id, rid] of s.complexRequestIds) store.complexRequestIds.set(id, rid);
     Object.assign(store.ids, s.ids);
+    for (const t of saved.tasks?.tasks ?? []) parts.tasks.tasks.set(t.id, t);
+    if (saved.tasks) parts.tasks.nextId = saved.tasks.nextId;
     parts.oauth.importState(saved.oauth);
     parts.sender.importState(saved.webhooks);
     return true;
@@ -89,6 +95,7 @@ export class StateFile {
         complexRequestIds: [...store.complexRequestIds],
         ids: store.ids,
       },
+      tasks: { tasks: [...parts.tasks.tasks.values()], nextId: parts.tasks.nextId },
       oauth: parts.oauth.exportState(),
       webhooks: parts.sender.exportState(),
     };

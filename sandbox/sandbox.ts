@@ -18,6 +18,7 @@ import type { RealismSettings } from './settings';
 import { OAuthServer } from './oauth';
 import { renderPage } from './page';
 import { SandboxStore, type Change } from './store';
+import { TaskBook } from './tasks';
 import type {
   DropRule,
   FailNextRule,
@@ -29,6 +30,7 @@ import type {
   SandboxLink,
   SandboxNote,
   SandboxOptions,
+  SandboxTask,
   SandboxWebhook,
   WebhookDelivery,
 } from './types';
@@ -48,6 +50,7 @@ export class AmoSandbox implements SandboxControl {
   readonly subdomain: string;
 
   private readonly store: SandboxStore;
+  private readonly taskBook = new TaskBook();
   private readonly oauth: OAuthServer;
   private readonly sender: WebhookSender;
   private readonly faults = new Faults();
@@ -85,6 +88,7 @@ export class AmoSandbox implements SandboxControl {
       blockWindowMs: o.blockWindowMs,
       refreshMode: opts.refreshMode ?? (o.strictRefresh ? 'strict' : 'until-successor-used'),
       duplicateControl: o.duplicateControl,
+      timezone: o.timezone,
     };
     this.store = new SandboxStore(o.accountId, this.url);
     this.oauth = new OAuthServer({
@@ -109,6 +113,7 @@ export class AmoSandbox implements SandboxControl {
     const emit = (changes: Change[]): void => this.emit(changes);
     this.api = new ApiRoutes({
       store: this.store,
+      tasks: this.taskBook,
       webhooks: this.sender,
       baseUrl: this.url,
       accountId: o.accountId,
@@ -158,6 +163,13 @@ export class AmoSandbox implements SandboxControl {
 
   notes(): SandboxNote[] {
     return [...this.store.notes.values()].map((n) => this.store.noteRead(n));
+  }
+
+  /** Every task, as `GET /api/v4/tasks` reads it. */
+  tasks(): SandboxTask[] {
+    return [...this.taskBook.tasks.values()].map(
+      (t) => this.taskBook.read(t, this.accountId, this.url) as SandboxTask,
+    );
   }
 
   links(): SandboxLink[] {
@@ -315,7 +327,13 @@ export class AmoSandbox implements SandboxControl {
   // ---- request handling ----
 
   private persisted(): PersistedParts {
-    return { accountId: this.accountId, store: this.store, oauth: this.oauth, sender: this.sender };
+    return {
+      accountId: this.accountId,
+      store: this.store,
+      tasks: this.taskBook,
+      oauth: this.oauth,
+      sender: this.sender,
+    };
   }
 
   private save(): void {

@@ -33,6 +33,18 @@ export interface RealismSettings {
   refreshMode: RefreshMode;
   /** Complex creates whose contact phone/e-mail matches an open lead in the same pipeline merge into it. */
   duplicateControl: boolean;
+  /** The account's time zone (IANA name), as `GET /account?with=datetime_settings` reports it. */
+  timezone: string;
+}
+
+/** An IANA zone name Node knows, e.g. `Europe/Moscow`. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function int(raw: unknown, name: string, min: number): number {
@@ -73,6 +85,12 @@ export function readSettingsPatch(raw: unknown): Partial<RealismSettings> {
       case 'duplicateControl':
         if (typeof value !== 'boolean') throw new SandboxError(400, `${key} must be a boolean`);
         out.duplicateControl = value;
+        break;
+      case 'timezone':
+        if (typeof value !== 'string' || !isTimeZone(value)) {
+          throw new SandboxError(400, `${key} must be an IANA time zone such as Europe/Moscow`);
+        }
+        out.timezone = value;
         break;
       default:
         throw new SandboxError(400, `unknown setting ${key}`);

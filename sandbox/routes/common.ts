@@ -21,6 +21,7 @@ import {
   validationReply,
   type ItemErrors,
 } from '../validation/common';
+import type { TaskBook } from '../tasks';
 import type { WebhookSender } from '../webhooks';
 
 export const MAX_PAGE_LIMIT = 250;
@@ -38,11 +39,12 @@ export interface ApiRequest {
 
 export interface ApiContext {
   store: SandboxStore;
+  tasks: TaskBook;
   webhooks: WebhookSender;
   baseUrl: string;
   accountId: number;
   subdomain: string;
-  settings: Pick<RealismSettings, 'duplicateControl'>;
+  settings: Pick<RealismSettings, 'duplicateControl' | 'timezone'>;
   emit(changes: Change[]): void;
 }
 
