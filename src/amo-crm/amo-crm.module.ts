@@ -22,6 +22,10 @@ import { SyncJobFailures } from './outbound/sync-job-failures.service';
 import { CreateLeadsStep } from './outbound/create-leads.step';
 import { PatchLeadsStep } from './outbound/patch-leads.step';
 import { AddNotesStep } from './outbound/add-notes.step';
+import { AddTasksStep } from './outbound/add-tasks.step';
+import { TaskJobsRepository } from './outbound/callback-task.jobs';
+import { JoinRepeatStep } from './outbound/join-repeat.step';
+import { ManagerAssignmentService } from './outbound/manager-assignment.service';
 import { SyncQueueModule } from './outbox/sync-queue.module';
 import { AmoReconciliationService } from './inbound/amo-reconciliation.service';
 import { AmoWebhookEvent } from './inbound/amo-webhook-event.entity';
@@ -59,6 +63,10 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     CreateLeadsStep,
     PatchLeadsStep,
     AddNotesStep,
+    AddTasksStep,
+    JoinRepeatStep,
+    ManagerAssignmentService,
+    TaskJobsRepository,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

@@ -10,6 +10,8 @@ export interface AppSettings {
   adminApiKey: string | null;
   defaultCurrency: string;
   phoneDefaultRegion: string;
+  /** A repeat request joins an open lead of the same guest and property this many days old; 0 = off. */
+  repeatWindowDays: number;
   corsOrigins: string[];
   leadFormRateLimit: number;
   leadFormRateWindowSec: number;
@@ -149,6 +151,7 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
       adminApiKey: env.ADMIN_API_KEY ?? null,
       defaultCurrency: env.DEFAULT_CURRENCY ?? 'RUB',
       phoneDefaultRegion: env.PHONE_DEFAULT_REGION ?? 'RU',
+      repeatWindowDays: env.LEAD_REPEAT_WINDOW_DAYS ?? 30,
       corsOrigins: (env.CORS_ORIGINS ?? '')
         .split(',')
         .map((s) => s.trim())

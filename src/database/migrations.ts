@@ -4,6 +4,7 @@ import { CreateAmoSyncJobs1764237600000 } from '../../migrations/1764237600000-C
 import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/1764241200000-CreateAmoContactsAndSyncState';
 import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
 import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
+import { AddManagersTasksAndRepeats1766600000000 } from '../../migrations/1766600000000-AddManagersTasksAndRepeats';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateAmoContactsAndSyncState1764241200000,
   CreateAmoWebhookEvents1764244800000,
   CreateThrottleHits1765400000000,
+  AddManagersTasksAndRepeats1766600000000,
 ];

@@ -9,7 +9,14 @@ import {
 } from 'typeorm';
 import { bigintToNumber } from '../common/bigint.transformer';
 import { Property } from '../properties/property.entity';
-import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
+import {
+  ContactMethod,
+  ContactTime,
+  LeadSource,
+  LeadStatus,
+  LeadSyncState,
+  ResponsibleSource,
+} from './lead.enums';
 
 @Entity({ name: 'leads' })
 export class Lead {
@@ -71,6 +78,22 @@ export class Lead {
   /** Last amoCRM `updated_at` (unix seconds) applied here; older events change nothing. */
   @Column({ name: 'amo_updated_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
   amoUpdatedAt: number | null;
+
+  /** The amoCRM user responsible for the lead, decided once before its first send. */
+  @Column({
+    name: 'amo_responsible_user_id',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintToNumber,
+  })
+  amoResponsibleUserId: number | null;
+
+  @Column({ name: 'amo_responsible_source', type: 'varchar', length: 16, nullable: true })
+  amoResponsibleSource: ResponsibleSource | null;
+
+  /** A repeat request: the open lead (same guest, same property) whose deal it joined. */
+  @Column({ name: 'repeat_of', type: 'uuid', nullable: true })
+  repeatOf: string | null;
 
   @Column({ name: 'synced_at', type: 'timestamptz', nullable: true })
   syncedAt: Date | null;

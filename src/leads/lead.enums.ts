@@ -34,3 +34,11 @@ export enum LeadSyncState {
   FAILED = 'FAILED',
   DEAD = 'DEAD',
 }
+
+/** Who decided a lead's responsible manager in amoCRM (docs/MANAGERS.md). */
+export enum ResponsibleSource {
+  PROPERTY = 'PROPERTY',
+  CONTACT = 'CONTACT',
+  ROUND_ROBIN = 'ROUND_ROBIN',
+  DEFAULT = 'DEFAULT',
+}

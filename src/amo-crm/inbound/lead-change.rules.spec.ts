@@ -6,7 +6,7 @@ import {
   LeadStatus,
   LeadSyncState,
 } from '../../leads/lead.enums';
-import { EffectiveMapping } from '../mapping/amo-mapping';
+import { EffectiveMapping, noAccountParts } from '../mapping/amo-mapping';
 import {
   DELETED_IN_AMO,
   LeadEvent,
@@ -33,6 +33,7 @@ const mapping: EffectiveMapping = {
   },
   tags: [],
   problems: [],
+  ...noAccountParts(),
 };
 
 const ID = '0b7a9c39-4a7e-4a61-9b1e-0c7a52f1d001';

@@ -5,6 +5,15 @@ import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoMappingConfig, EffectiveMapping, resolveMapping } from './amo-mapping';
 import { checkMappingNames } from './mapping-names';
 
+function isZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const CACHE_MS = 10 * 60_000;
 
 /** The configured mapping (validated at boot), resolved against live amoCRM data. */
@@ -22,8 +31,13 @@ export class AmoMappingService {
 
   async get(force = false): Promise<EffectiveMapping> {
     if (!force && this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.mapping;
-    const [pipelines, fields] = await Promise.all([this.api.pipelines(), this.api.leadFields()]);
-    const mapping = resolveMapping(this.config, pipelines, fields);
+    const [pipelines, fields, users, settings] = await Promise.all([
+      this.api.pipelines(),
+      this.api.leadFields(),
+      this.api.users(),
+      this.api.accountSettings(),
+    ]);
+    const mapping = resolveMapping(this.config, pipelines, fields, { users, settings }, isZone);
     this.cached = { at: Date.now(), mapping };
     return mapping;
   }

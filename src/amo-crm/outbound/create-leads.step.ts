@@ -8,6 +8,7 @@ import { AmoSyncJob } from '../outbox/amo-sync-job.entity';
 import { SyncQueueService } from '../outbox/sync-queue.service';
 import { AddNotesStep } from './add-notes.step';
 import { ContactDirectoryService } from './contact-directory.service';
+import { ManagerAssignmentService } from './manager-assignment.service';
 import { amoLeadName, complexLeadItem } from './lead-payload';
 import { SyncJobFailures } from './sync-job-failures.service';
 import { CreatedLead, SyncJobsRepository } from './sync-jobs.repository';
@@ -30,6 +31,7 @@ export class CreateLeadsStep {
     private readonly contacts: ContactDirectoryService,
     private readonly notes: AddNotesStep,
     private readonly queue: SyncQueueService,
+    private readonly managers: ManagerAssignmentService,
   ) {}
 
   async run(jobs: AmoSyncJob[], mapping: EffectiveMapping): Promise<void> {
@@ -71,16 +73,17 @@ export class CreateLeadsStep {
       const item = complexLeadItem(lead, title, property?.price ?? null, mapping, contactId);
       sending.push({ job, lead, item });
     }
-    await this.record(created);
+    await this.record(created, mapping);
+    await this.managers.assign(sending, properties, mapping);
 
     for (let i = 0; i < sending.length; i += COMPLEX_BATCH) {
-      created.push(...(await this.createChunk(sending.slice(i, i + COMPLEX_BATCH))));
+      created.push(...(await this.createChunk(sending.slice(i, i + COMPLEX_BATCH), mapping)));
     }
     await this.notes.addAfterCreate(created.map((c) => c.lead));
   }
 
   /** One complex create request; returns what amoCRM confirmed, already recorded. */
-  private async createChunk(chunk: Sending[]): Promise<CreatedLead[]> {
+  private async createChunk(chunk: Sending[], mapping: EffectiveMapping): Promise<CreatedLead[]> {
     // From here on a failure may leave the leads created in amoCRM: the next attempt looks
     // for them first, even if this process dies before recording the answer.
     await this.jobs.markOutcomeUnknown(chunk.map((c) => c.job));
@@ -110,13 +113,17 @@ export class CreateLeadsStep {
         }),
       );
     }
-    await this.record(created);
+    await this.record(created, mapping);
     return created;
   }
 
-  private async record(created: CreatedLead[]): Promise<void> {
+  private async record(created: CreatedLead[], mapping: EffectiveMapping): Promise<void> {
     if (!created.length) return;
-    await this.jobs.markCreated(created);
+    const tasks = created.filter((c) => this.managers.wantsTask(c.lead, mapping));
+    await this.jobs.markCreated(
+      created,
+      tasks.map((c) => c.lead.id),
+    );
     for (const c of created) c.lead.amoLeadId = c.amoLeadId;
     await this.contacts.rememberMany(
       created.flatMap((c) =>

@@ -4,6 +4,7 @@ import { AdminGuard } from '../../common/admin.guard';
 import { RetrySyncDto } from './dto/retry-sync.dto';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
+import { ManagerAssignmentService } from './manager-assignment.service';
 import { SyncAdminService, SyncOverview } from './sync-admin.service';
 
 @ApiTags('amoCRM')
@@ -14,6 +15,7 @@ export class SyncAdminController {
   constructor(
     private readonly sync: SyncAdminService,
     private readonly mapping: AmoMappingService,
+    private readonly managers: ManagerAssignmentService,
   ) {}
 
   @Get('sync')
@@ -35,6 +37,6 @@ export class SyncAdminController {
 
   @Get('mapping')
   async getMapping(): Promise<EffectiveMapping> {
-    return this.mapping.get(true);
+    return this.managers.withProblems(await this.mapping.get(true));
   }
 }

@@ -5,6 +5,7 @@ import { Lead } from '../../leads/lead.entity';
 import { LeadSyncState } from '../../leads/lead.enums';
 import { Property } from '../../properties/property.entity';
 import { AmoSyncJob, SyncJobKind, SyncJobState } from '../outbox/amo-sync-job.entity';
+import { enqueueCallbackTasks } from './callback-task.jobs';
 
 /** A job and the amoCRM ids its lead got: recorded together. */
 export interface CreatedLead {
@@ -84,8 +85,8 @@ export class SyncJobsRepository {
     });
   }
 
-  /** Stores amoCRM's ids for a batch: one transaction, two statements, whatever its size. */
-  async markCreated(created: CreatedLead[]): Promise<void> {
+  /** Stores amoCRM's ids for a batch, and the callback tasks' jobs: one transaction. */
+  async markCreated(created: CreatedLead[], taskLeadIds: string[] = []): Promise<void> {
     if (!created.length) return;
     await this.dataSource.transaction(async (em) => {
       await em.query(
@@ -106,6 +107,7 @@ export class SyncJobsRepository {
           WHERE id = ANY($1::bigint[])`,
         [created.map((c) => c.job.id)],
       );
+      await enqueueCallbackTasks(em, taskLeadIds);
     });
   }
 

@@ -1,5 +1,12 @@
 import { Lead } from '../lead.entity';
-import { ContactMethod, ContactTime, LeadSource, LeadStatus, LeadSyncState } from '../lead.enums';
+import {
+  ContactMethod,
+  ContactTime,
+  LeadSource,
+  LeadStatus,
+  LeadSyncState,
+  ResponsibleSource,
+} from '../lead.enums';
 
 export interface LeadResponse {
   id: string;
@@ -15,6 +22,10 @@ export interface LeadResponse {
   source: LeadSource;
   amoLeadId: number | null;
   amoContactId: number | null;
+  /** amoCRM user responsible for the lead and who decided it; null until it is sent. */
+  responsible: { userId: number | null; source: ResponsibleSource } | null;
+  /** A repeat request: the lead whose amoCRM deal it joined. */
+  repeatOf: string | null;
   sync: { state: LeadSyncState; error: string | null; syncedAt: string | null };
   createdAt: string;
   updatedAt: string;
@@ -35,6 +46,10 @@ export function toLeadResponse(l: Lead): LeadResponse {
     source: l.source,
     amoLeadId: l.amoLeadId,
     amoContactId: l.amoContactId,
+    responsible: l.amoResponsibleSource
+      ? { userId: l.amoResponsibleUserId, source: l.amoResponsibleSource }
+      : null,
+    repeatOf: l.repeatOf,
     sync: {
       state: l.syncState,
       error: l.syncError,
