@@ -64,6 +64,8 @@ export class AmoSandbox implements SandboxControl {
   /** the realism switches, shared by reference with the parts that read them */
   private readonly settings: RealismSettings;
   private stopped = false;
+  /** API requests received in full and not yet answered (e.g. waiting out injected latency). */
+  private readonly pending = new Set<{ method: string; path: string }>();
 
   /** Use startSandbox() (start.ts); this wires an already listening server. */
   constructor(
@@ -163,6 +165,11 @@ export class AmoSandbox implements SandboxControl {
 
   notes(): SandboxNote[] {
     return [...this.store.notes.values()].map((n) => this.store.noteRead(n));
+  }
+
+  /** `/api/v4` and `/oauth2` requests whose body has arrived and whose answer is not yet sent. */
+  inFlight(): { method: string; path: string }[] {
+    return [...this.pending].map((c) => ({ ...c }));
   }
 
   /** Every task, as `GET /api/v4/tasks` reads it. */
@@ -351,7 +358,13 @@ export class AmoSandbox implements SandboxControl {
       const path = url.pathname;
       const body = await readBody(req);
       if (path.startsWith('/api/v4/') || path.startsWith('/oauth2/')) {
-        await this.door.handle(req, res, url, method, body);
+        const call = { method, path };
+        this.pending.add(call);
+        try {
+          await this.door.handle(req, res, url, method, body);
+        } finally {
+          this.pending.delete(call);
+        }
       } else {
         sendReply(res, await this.handleLocal(req, url, method, body));
       }
