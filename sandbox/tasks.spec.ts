@@ -126,4 +126,16 @@ describe('sandbox users, tasks and account time zone', () => {
     await second.stop();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('reports a request as in flight while it waits out injected latency', async () => {
+    sb.setLatency(300);
+    const pending = api.post('/api/v4/tasks', [{ text: 'T', complete_till: 1900000000 }]);
+    while (!sb.inFlight().some((r) => r.method === 'POST' && r.path === '/api/v4/tasks')) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(sb.tasks()).toHaveLength(0);
+    expect((await pending).status).toBe(200);
+    expect(sb.inFlight()).toEqual([]);
+    expect(sb.tasks()).toHaveLength(1);
+  });
 });
