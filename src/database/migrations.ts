@@ -4,6 +4,7 @@ import { CreateAmoSyncJobs1764237600000 } from '../../migrations/1764237600000-C
 import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/1764241200000-CreateAmoContactsAndSyncState';
 import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
 import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
+import { AddInboxOrderAndLeadAmoFlags1766100000000 } from '../../migrations/1766100000000-AddInboxOrderAndLeadAmoFlags';
 import { AddManagersTasksAndRepeats1766600000000 } from '../../migrations/1766600000000-AddManagersTasksAndRepeats';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
@@ -14,5 +15,6 @@ export const migrations = [
   CreateAmoContactsAndSyncState1764241200000,
   CreateAmoWebhookEvents1764244800000,
   CreateThrottleHits1765400000000,
+  AddInboxOrderAndLeadAmoFlags1766100000000,
   AddManagersTasksAndRepeats1766600000000,
 ];

@@ -79,6 +79,30 @@ export class Lead {
   @Column({ name: 'amo_updated_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
   amoUpdatedAt: number | null;
 
+  /** Set while the linked amoCRM lead is deleted there; a restore clears it. */
+  @Column({ name: 'amo_deleted_at', type: 'timestamptz', nullable: true })
+  amoDeletedAt: Date | null;
+
+  /** The amoCRM stage the lead sits on when the mapping has no status for it (else null). */
+  @Column({
+    name: 'unmapped_pipeline_id',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintToNumber,
+  })
+  unmappedPipelineId: number | null;
+
+  @Column({
+    name: 'unmapped_status_id',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintToNumber,
+  })
+  unmappedStatusId: number | null;
+
+  @Column({ name: 'unmapped_since', type: 'timestamptz', nullable: true })
+  unmappedSince: Date | null;
+
   /** The amoCRM user responsible for the lead, decided once before its first send. */
   @Column({
     name: 'amo_responsible_user_id',

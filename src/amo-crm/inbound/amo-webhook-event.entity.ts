@@ -33,6 +33,18 @@ export class AmoWebhookEvent {
   @Column({ name: 'amo_updated_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
   amoUpdatedAt: number | null;
 
+  /** Arrival order: the worker applies rows by it, one lead's rows one after another. */
+  @Column({ name: 'apply_order', type: 'bigint', transformer: bigintToNumber })
+  applyOrder: number;
+
+  /** Digest of entity, action and item: a repeated delivery has the same one. */
+  @Column({ name: 'content_hash', type: 'varchar', length: 64, nullable: true })
+  contentHash: string | null;
+
+  /** The worker instance holding the row while RUNNING (its presence key, see worker-presence.ts). */
+  @Column({ name: 'claimed_by', type: 'integer', nullable: true })
+  claimedBy: number | null;
+
   /** The item as parsed from the form body: nested objects of strings. */
   @Column({ type: 'jsonb' })
   item: WebhookItem;

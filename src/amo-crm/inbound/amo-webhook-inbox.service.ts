@@ -8,21 +8,13 @@ import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
 import { WebhookEventState } from './amo-webhook-event.entity';
 import { AmoWebhookWorker } from './amo-webhook.worker';
 import { ParsedWebhookBody, WebhookItem } from './webhook-body.parser';
-import { dedupeKey, itemId, itemTimestamp } from './webhook-item';
+import { contentHash, dedupeKey, itemId, itemTimestamp, storableItem } from './webhook-item';
+import { InboxRow, keyRepeats } from './inbox-repeats';
 
 /** Lead actions the worker applies; every other entity/action is stored as IGNORED. */
 const APPLIED_LEAD_ACTIONS = new Set(['add', 'update', 'status', 'delete', 'restore']);
 
-export interface InboxRow {
-  dedupeKey: string;
-  entity: string;
-  action: string;
-  amoId: number | null;
-  amoUpdatedAt: number | null;
-  item: WebhookItem;
-  state: WebhookEventState.PENDING | WebhookEventState.IGNORED;
-  outcome: string | null;
-}
+export type { InboxRow };
 
 export interface WebhookReceipt {
   received: number;
@@ -36,13 +28,15 @@ export function inboxRow(
   item: WebhookItem,
   applied: boolean,
 ): InboxRow {
+  const stored = storableItem(item);
   return {
-    dedupeKey: dedupeKey(accountId, entity, action, item),
+    dedupeKey: dedupeKey(accountId, entity, action, stored),
+    contentHash: contentHash(entity, action, stored),
     entity,
     action,
-    amoId: itemId(item),
-    amoUpdatedAt: itemTimestamp(item),
-    item,
+    amoId: itemId(stored),
+    amoUpdatedAt: itemTimestamp(stored),
+    item: stored,
     state: applied ? WebhookEventState.PENDING : WebhookEventState.IGNORED,
     outcome: applied ? null : `${entity}.${action} is not synced`,
   };
@@ -87,21 +81,32 @@ export class AmoWebhookInboxService {
 
   /**
    * One INSERT statement, so all items of a body are saved or none are (a failure answers 5xx
-   * and amoCRM retries the whole body); a row already stored under the same key is skipped.
+   * and amoCRM retries the whole body); a repeated delivery is skipped (see inbox-repeats.ts).
+   * The body takes one number from a sequence and its items are ordered after it, amoCRM's
+   * time first and items without one last, so the worker applies them in arrival order.
    */
   async store(rows: InboxRow[], em: EntityManager = this.dataSource.manager): Promise<number> {
     if (!rows.length) return 0;
+    const late = Number.MAX_SAFE_INTEGER;
+    const ordered = rows
+      .map((row, i) => ({ row, i }))
+      .sort((a, b) => (a.row.amoUpdatedAt ?? late) - (b.row.amoUpdatedAt ?? late) || a.i - b.i)
+      .map((x) => x.row);
+    const fresh = await keyRepeats(em, this.settings.accountId, ordered);
+    if (!fresh.length) return 0;
     const res: unknown = await em.query(
-      `INSERT INTO amo_webhook_events
-         (dedupe_key, entity, action, amo_id, amo_updated_at, item, state, outcome, processed_at)
-       SELECT r->>'dedupeKey', r->>'entity', r->>'action', (r->>'amoId')::bigint,
-              (r->>'amoUpdatedAt')::bigint, r->'item', r->>'state', r->>'outcome',
-              CASE WHEN r->>'state' = 'IGNORED' THEN now() END
-         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n)
+      `WITH body AS (SELECT nextval('amo_webhook_bodies_seq') * 100000 AS base)
+       INSERT INTO amo_webhook_events
+         (dedupe_key, content_hash, entity, action, amo_id, amo_updated_at, item, state, outcome,
+          processed_at, apply_order)
+       SELECT r->>'dedupeKey', r->>'contentHash', r->>'entity', r->>'action',
+              (r->>'amoId')::bigint, (r->>'amoUpdatedAt')::bigint, r->'item', r->>'state',
+              r->>'outcome', CASE WHEN r->>'state' = 'IGNORED' THEN now() END, body.base + n
+         FROM body, jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n)
         ORDER BY n
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(fresh)],
     );
     return returningRows(res).length;
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ConfigService } from '@nestjs/config';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, SyncSettings } from '../../config/configuration';
-import { returningRows } from '../../database/returning-rows';
+import { DatabaseLocation } from '../../database/database.module';
 import { Lead } from '../../leads/lead.entity';
 import { LeadSource } from '../../leads/lead.enums';
 import { describeError } from '../client/amo-crm.error';
@@ -11,21 +11,19 @@ import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
 import { backoffDelayMs } from '../../common/backoff';
 import { AmoWebhookEvent, WebhookEventState } from './amo-webhook-event.entity';
+import { ClaimedEvent, claimDue } from './inbox-claims';
 import { planAttach, planLeadChange, planNewLead } from './lead-change.rules';
 import { ourLeadMarker } from './webhook-item';
+import { WorkerPresence } from './worker-presence';
 import { PassRunner } from '../../common/pass-runner';
 
 const BATCH = 100;
 const LEASE_SECONDS = 60;
 
-type ClaimedEvent = Pick<
-  AmoWebhookEvent,
-  'id' | 'entity' | 'action' | 'amoId' | 'amoUpdatedAt' | 'item' | 'attempts'
->;
-
 /**
- * Applies inbox rows to leads, oldest amoCRM change first. Rows are claimed like outbox jobs
- * (FOR UPDATE SKIP LOCKED and a lease); a claimed batch is applied in one transaction, each
+ * Applies inbox rows to leads in arrival order, one lead's rows one after another. Rows are
+ * claimed like outbox jobs (FOR UPDATE SKIP LOCKED and a lease, see inbox-claims.ts, released
+ * at once when the claiming process is gone or its pass failed); a claimed batch is applied in one transaction, each
  * lead row locked while its change is applied (see `applyBatch`). What a change means is decided
  * by the pure rules in lead-change.rules.ts; this class claims, applies their plan and marks
  * rows. Leads are written directly, never through LeadsService or the outbox: a change that
@@ -37,6 +35,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   private readonly settings: SyncSettings;
   readonly enabled: boolean;
   private timer: NodeJS.Timeout | null = null;
+  private readonly presence: WorkerPresence;
   private readonly runner = new PassRunner(
     () => this.drain(),
     (err: unknown) => this.logger.error(`Webhook pass failed: ${describeError(err)}`),
@@ -46,8 +45,10 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     private readonly dataSource: DataSource,
     private readonly mapping: AmoMappingService,
     config: ConfigService<AppConfig, true>,
+    location: DatabaseLocation,
   ) {
     this.settings = config.get('sync', { infer: true });
+    this.presence = new WorkerPresence(location.embedded ? null : location.url);
     // inbound and outbound sync are switched on and off together
     this.enabled = this.settings.active;
   }
@@ -62,6 +63,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.runner.stop();
+    await this.presence.release();
   }
 
   wake(): void {
@@ -74,8 +76,10 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async drain(): Promise<void> {
+    // without its presence lock this process must not claim: others would take its rows back
+    if (!(await this.presence.hold())) return;
     while (!this.runner.stopped) {
-      const events = await this.claim();
+      const events = await claimDue(this.dataSource, this.presence, BATCH, LEASE_SECONDS);
       if (!events.length) return;
       let mapping: EffectiveMapping;
       try {
@@ -97,28 +101,41 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
    */
   private async applyBatch(events: ClaimedEvent[], mapping: EffectiveMapping): Promise<void> {
     try {
+      const notices: string[] = [];
       await this.dataSource.transaction(async (em) => {
         const outcomes: (string | null)[] = [];
-        for (const event of events) outcomes.push(await this.outcomeOf(em, event, mapping));
+        for (const event of events) {
+          outcomes.push(await this.outcomeOf(em, event, mapping, notices));
+        }
         await this.markApplied(em, events, outcomes);
       });
+      this.announce(notices);
       return;
     } catch {
       // fall through: find the event that fails, one savepoint at a time
     }
     const failed: { event: ClaimedEvent; err: unknown }[] = [];
+    const notices: string[] = [];
     await this.dataSource.transaction(async (batch) => {
       for (const event of events) {
+        const own: string[] = [];
         try {
           await batch.transaction(async (em) =>
-            this.markApplied(em, [event], [await this.outcomeOf(em, event, mapping)]),
+            this.markApplied(em, [event], [await this.outcomeOf(em, event, mapping, own)]),
           );
+          notices.push(...own);
         } catch (err) {
           failed.push({ event, err });
         }
       }
     });
+    this.announce(notices);
     for (const { event, err } of failed) await this.fail(event, err);
+  }
+
+  /** One line per lead whose amoCRM state people must hear of, after it is committed. */
+  private announce(notices: string[]): void {
+    for (const notice of notices) this.logger.warn(notice);
   }
 
   /** What applying the event did (kept on its row); null = an entity or action we do not apply. */
@@ -126,9 +143,10 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     em: EntityManager,
     event: ClaimedEvent,
     mapping: EffectiveMapping,
+    notices: string[],
   ): Promise<string | null> {
     return event.entity === 'leads' && event.amoId !== null
-      ? this.applyLead(em, event, event.amoId, mapping)
+      ? this.applyLead(em, event, event.amoId, mapping, notices)
       : null;
   }
 
@@ -151,42 +169,18 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     );
   }
 
-  private async claim(): Promise<ClaimedEvent[]> {
-    const res: unknown = await this.dataSource.query(
-      `WITH due AS (
-         SELECT id FROM amo_webhook_events
-          WHERE (state = 'PENDING' AND next_attempt_at <= now())
-             OR (state = 'RUNNING' AND lease_until < now())
-          ORDER BY amo_updated_at, id
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED)
-       UPDATE amo_webhook_events e
-          SET state = 'RUNNING', attempts = e.attempts + 1,
-              lease_until = now() + make_interval(secs => $2)
-         FROM due WHERE e.id = due.id
-       RETURNING e.id, e.entity, e.action, e.amo_id AS "amoId",
-                 e.amo_updated_at AS "amoUpdatedAt", e.item, e.attempts`,
-      [BATCH, LEASE_SECONDS],
-    );
-    const rows = returningRows<ClaimedEvent>(res).map((r) => ({
-      ...r,
-      id: String(r.id),
-      amoId: r.amoId === null ? null : Number(r.amoId),
-      amoUpdatedAt: r.amoUpdatedAt === null ? null : Number(r.amoUpdatedAt),
-    }));
-    // amoCRM's order; items without a time (deletes, Digital Pipeline hooks) after the rest
-    const ts = (e: ClaimedEvent) => e.amoUpdatedAt ?? Number.MAX_SAFE_INTEGER;
-    return rows.sort((a, b) => ts(a) - ts(b) || Number(a.id) - Number(b.id));
-  }
-
   /** Finds the rows the rules need, applies their plan; null = not something we apply. */
   private async applyLead(
     em: EntityManager,
     event: ClaimedEvent,
     amoId: number,
     mapping: EffectiveMapping,
+    notices: string[],
   ): Promise<string | null> {
     const leads = em.getRepository(Lead);
+    const tell = (number: number, notice: string | undefined) => {
+      if (notice) notices.push(`amoCRM lead ${amoId} (lead #${number}): ${notice}`);
+    };
     const change = { ...event, amoId };
     const lead = await leads.findOne({
       where: { amoLeadId: amoId },
@@ -196,6 +190,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     if (plan.kind === 'ignored') return null;
     if (plan.kind === 'patch') {
       if (lead && Object.keys(plan.patch).length) await leads.update({ id: lead.id }, plan.patch);
+      if (lead) tell(lead.number, plan.notice);
       return plan.outcome;
     }
     // An amoCRM lead we do not know yet: one of ours whose create is in flight, or a new one.
@@ -216,6 +211,7 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     }
     const born = planNewLead(change, mapping);
     const created = await leads.save(leads.create(born.values));
+    tell(created.number, born.notice);
     return born.outcome(created.id);
   }
 

@@ -36,6 +36,7 @@ const mapping: EffectiveMapping = {
   ...noAccountParts(),
 };
 
+const NOW = new Date('2026-12-03T10:00:00Z');
 const ID = '0b7a9c39-4a7e-4a61-9b1e-0c7a52f1d001';
 const lead = (over: Partial<Lead> = {}): Lead =>
   Object.assign(new Lead(), {
@@ -56,6 +57,10 @@ const lead = (over: Partial<Lead> = {}): Lead =>
     syncError: null,
     amoUpdatedAt: 1000,
     syncedAt: null,
+    amoDeletedAt: null,
+    unmappedPipelineId: null,
+    unmappedStatusId: null,
+    unmappedSince: null,
     ...over,
   });
 const event = (
@@ -93,10 +98,39 @@ describe('planLeadChange', () => {
       lead(),
       event('update', { status_id: '7100099', pipeline_id: '7000001' }),
       mapping,
+      NOW,
     );
-    expect(plan).toMatchObject({ kind: 'patch', patch: { amoUpdatedAt: 2000 } });
+    expect(plan).toMatchObject({
+      kind: 'patch',
+      patch: {
+        amoUpdatedAt: 2000,
+        unmappedPipelineId: 7000001,
+        unmappedStatusId: 7100099,
+        unmappedSince: NOW,
+      },
+      notice:
+        'moved in amoCRM to stage 7100099 of pipeline 7000001, which is not mapped; status NEW kept',
+    });
     expect(plan.kind === 'patch' && plan.patch.status).toBe(undefined);
     expect(plan.kind === 'patch' && plan.outcome).toContain('status kept');
+  });
+
+  it('says nothing new for a second event on the same unmapped stage, and clears it on a mapped one', () => {
+    const onIt = lead({ unmappedPipelineId: 7000001, unmappedStatusId: 7100099 });
+    const again = planLeadChange(
+      onIt,
+      event('status', { status_id: '7100099', pipeline_id: '7000001' }),
+      mapping,
+      NOW,
+    );
+    expect(again).toMatchObject({ kind: 'patch', patch: { amoUpdatedAt: 2000 } });
+    expect(again.kind === 'patch' && again.notice).toBe(undefined);
+    expect(again.kind === 'patch' && 'unmappedStatusId' in again.patch).toBe(false);
+    const back = planLeadChange(onIt, event('status', toViewing), mapping, NOW);
+    expect(back).toMatchObject({
+      kind: 'patch',
+      patch: { status: LeadStatus.VIEWING_SCHEDULED, unmappedStatusId: null, unmappedSince: null },
+    });
   });
 
   it('takes the guest name from amoCRM only for leads born there', () => {
@@ -112,13 +146,19 @@ describe('planLeadChange', () => {
   });
 
   it('marks a deleted lead reversibly, and a restore clears the mark', () => {
-    expect(planLeadChange(lead(), event('delete', {}, null), mapping)).toMatchObject({
-      patch: { syncError: DELETED_IN_AMO },
+    expect(planLeadChange(lead(), event('delete', {}, null), mapping, NOW)).toMatchObject({
+      patch: { syncError: DELETED_IN_AMO, amoDeletedAt: NOW },
+      notice: 'deleted in amoCRM',
     });
-    const restored = planLeadChange(lead({ syncError: DELETED_IN_AMO }), event('restore'), mapping);
+    const deleted = lead({ syncError: DELETED_IN_AMO, amoDeletedAt: NOW });
+    expect(planLeadChange(deleted, event('delete', {}, null), mapping)).toMatchObject({
+      patch: {},
+    });
+    const restored = planLeadChange(deleted, event('restore'), mapping);
     expect(restored).toMatchObject({
       kind: 'patch',
-      patch: { syncError: null, amoUpdatedAt: 2000 },
+      patch: { syncError: null, amoDeletedAt: null, amoUpdatedAt: 2000 },
+      notice: 'restored in amoCRM',
     });
     expect(restored.kind === 'patch' && restored.outcome).toMatch(/restored; no local change$/);
   });

@@ -8,7 +8,16 @@ import {
 } from '../../leads/lead.enums';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { WebhookItem } from './webhook-body.parser';
-import { guestNameFrom, intOf, isStale, leadChangesFrom, textOf } from './webhook-item';
+import {
+  describeStage,
+  guestNameFrom,
+  intOf,
+  isStale,
+  leadChangesFrom,
+  nameStage,
+  textOf,
+  UnmappedStage,
+} from './webhook-item';
 
 /**
  * What an amoCRM lead change means here, as pure functions of the local lead, the event and
@@ -27,8 +36,12 @@ export interface LeadEvent {
 }
 
 export type LeadChangePlan =
-  /** Write `patch` (if not empty) to the linked lead; `outcome` is kept on the inbox row. */
-  | { kind: 'patch'; patch: Partial<Lead>; outcome: string }
+  /**
+   * Write `patch` (if not empty) to the linked lead; `outcome` is kept on the inbox row;
+   * `notice`, when set, is a change people must hear of (deleted, restored, unmapped stage),
+   * logged once.
+   */
+  | { kind: 'patch'; patch: Partial<Lead>; outcome: string; notice?: string }
   /** No local lead is linked to this amoCRM lead: attach one of ours, or create one. */
   | { kind: 'unlinked' }
   /** Not an action we apply. */
@@ -39,30 +52,44 @@ export function planLeadChange(
   lead: Lead | null,
   event: LeadEvent,
   mapping: EffectiveMapping,
+  now: Date = new Date(),
 ): LeadChangePlan {
   const none = { kind: 'patch', patch: {}, outcome: 'no local lead for this amoCRM lead' } as const;
   switch (event.action) {
     case 'delete':
       if (!lead) return none;
       // Reversible on purpose: amoCRM can restore a deleted lead, so nothing is cleared.
+      if (lead.amoDeletedAt) {
+        return { kind: 'patch', patch: {}, outcome: `lead ${lead.id} already marked as deleted` };
+      }
       return {
         kind: 'patch',
-        patch: { syncError: DELETED_IN_AMO },
+        patch: { syncError: DELETED_IN_AMO, amoDeletedAt: now },
         outcome: `lead ${lead.id} marked as deleted in amoCRM`,
+        notice: `deleted in amoCRM`,
       };
     case 'restore': {
       if (!lead) return none;
-      const rest = planFieldChanges(lead, event, mapping);
+      const rest = planFieldChanges(lead, event, mapping, now);
       const patch: Partial<Lead> = { ...rest.patch };
       if (lead.syncError === DELETED_IN_AMO) patch.syncError = null;
-      return { kind: 'patch', patch, outcome: `lead ${lead.id} restored; ${rest.outcome}` };
+      if (lead.amoDeletedAt) patch.amoDeletedAt = null;
+      const notice = [lead.amoDeletedAt ? 'restored in amoCRM' : null, rest.notice]
+        .filter(Boolean)
+        .join('; ');
+      return {
+        kind: 'patch',
+        patch,
+        outcome: `lead ${lead.id} restored; ${rest.outcome}`,
+        ...(notice ? { notice } : {}),
+      };
     }
     case 'add':
     case 'update':
     case 'status':
     case 'reconcile':
       if (!lead) return { kind: 'unlinked' };
-      return { kind: 'patch', ...planFieldChanges(lead, event, mapping) };
+      return { kind: 'patch', ...planFieldChanges(lead, event, mapping, now) };
     default:
       return { kind: 'ignored' };
   }
@@ -73,7 +100,8 @@ export function planFieldChanges(
   lead: Lead,
   event: LeadEvent,
   mapping: EffectiveMapping,
-): { patch: Partial<Lead>; outcome: string } {
+  now: Date = new Date(),
+): { patch: Partial<Lead>; outcome: string; notice?: string } {
   if (isStale(event.amoUpdatedAt, lead.amoUpdatedAt)) {
     return {
       patch: {},
@@ -87,7 +115,17 @@ export function planFieldChanges(
     patch.status = changes.status;
     notes.push(`status ${lead.status} → ${changes.status}`);
   }
-  if (changes.unmappedStage) notes.push(`${changes.unmappedStage}; status kept`);
+  let notice: string | undefined;
+  if (changes.unmappedStage) {
+    notes.push(`${describeStage(changes.unmappedStage)}; status kept`);
+    if (!onStage(lead, changes.unmappedStage)) {
+      Object.assign(patch, unmappedColumns(changes.unmappedStage, now));
+      notice = `moved in amoCRM to ${nameStage(changes.unmappedStage)}; status ${lead.status} kept`;
+    }
+  } else if (changes.status && lead.unmappedStatusId !== null) {
+    Object.assign(patch, unmappedColumns(null, now));
+    notes.push('back on a mapped stage');
+  }
   if (changes.contactMethod && changes.contactMethod !== lead.contactMethod) {
     patch.contactMethod = changes.contactMethod;
     notes.push(`contact method → ${changes.contactMethod}`);
@@ -107,7 +145,24 @@ export function planFieldChanges(
     }
   }
   if (event.amoUpdatedAt !== null) patch.amoUpdatedAt = event.amoUpdatedAt;
-  return { patch, outcome: notes.length ? notes.join('; ') : 'no local change' };
+  const outcome = notes.length ? notes.join('; ') : 'no local change';
+  return notice ? { patch, outcome, notice } : { patch, outcome };
+}
+
+function onStage(lead: Lead, stage: UnmappedStage): boolean {
+  return lead.unmappedStatusId === stage.statusId && lead.unmappedPipelineId === stage.pipelineId;
+}
+
+/** The lead's record of the unmapped stage it sits on (null: none). */
+export function unmappedColumns(
+  stage: UnmappedStage | null,
+  now: Date,
+): Pick<Lead, 'unmappedPipelineId' | 'unmappedStatusId' | 'unmappedSince'> {
+  return {
+    unmappedPipelineId: stage?.pipelineId ?? null,
+    unmappedStatusId: stage?.statusId ?? null,
+    unmappedSince: stage ? now : null,
+  };
 }
 
 /**
@@ -136,7 +191,7 @@ export function planNewLead(
   event: LeadEvent,
   mapping: EffectiveMapping,
   now: Date = new Date(),
-): { values: Partial<Lead>; outcome: (id: string) => string } {
+): { values: Partial<Lead>; outcome: (id: string) => string; notice?: string } {
   const changes = leadChangesFrom(event.item, mapping);
   const price = intOf(event.item, 'price');
   return {
@@ -156,11 +211,16 @@ export function planNewLead(
       syncError: null,
       amoUpdatedAt: event.amoUpdatedAt,
       syncedAt: now,
+      amoDeletedAt: null,
+      ...unmappedColumns(changes.unmappedStage ?? null, now),
     },
+    ...(changes.unmappedStage
+      ? { notice: `born in amoCRM on ${nameStage(changes.unmappedStage)}; status NEW` }
+      : {}),
     outcome: (id) =>
       [
         `created local lead ${id}`,
-        changes.unmappedStage ? `${changes.unmappedStage}; status NEW` : null,
+        changes.unmappedStage ? `${describeStage(changes.unmappedStage)}; status NEW` : null,
         price !== undefined ? `amoCRM price ${price} stays in amoCRM` : null,
       ]
         .filter(Boolean)

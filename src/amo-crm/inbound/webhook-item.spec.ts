@@ -2,6 +2,7 @@ import { ContactMethod, LeadStatus } from '../../leads/lead.enums';
 import { EffectiveMapping, noAccountParts } from '../mapping/amo-mapping';
 import { WebhookItem } from './webhook-body.parser';
 import {
+  contentHash,
   customFieldValues,
   dedupeKey,
   guestNameFrom,
@@ -9,6 +10,8 @@ import {
   itemTimestamp,
   leadChangesFrom,
   ourLeadMarker,
+  storableItem,
+  storableText,
 } from './webhook-item';
 
 const stage = (pipelineId: number, statusId: number) => ({
@@ -116,7 +119,7 @@ describe('lead items', () => {
     );
     const unmapped = leadChangesFrom({ status_id: '7100005', pipeline_id: '7000001' }, mapping);
     expect(unmapped.status).toBeUndefined();
-    expect(unmapped.unmappedStage).toContain('7100005');
+    expect(unmapped.unmappedStage).toEqual({ pipelineId: 7000001, statusId: 7100005 });
   });
 
   it('maps a select field back through its enum ids', () => {
@@ -142,5 +145,26 @@ describe('lead items', () => {
     expect(guestNameFrom('  Anna\nPetrova ', 5)).toBe('Anna Petrova');
     expect(guestNameFrom('', 5)).toBe('amoCRM lead 5');
     expect(guestNameFrom('x'.repeat(300), 5)).toHaveLength(200);
+  });
+});
+
+describe('storable values', () => {
+  it('replaces NUL and unpaired surrogates by U+FFFD and keeps everything else', () => {
+    expect(storableText('Flat\u0000 2')).toBe('Flat\uFFFD 2');
+    expect(storableText('a\uD800b\uDC00c')).toBe('a\uFFFDb\uFFFDc');
+    expect(storableText('ok \uD83D\uDE00 \u200D')).toBe('ok \uD83D\uDE00 \u200D');
+    expect(
+      storableItem({ id: '1', custom_fields: { '0': { values: { '0': 'x\u0000' } } } }),
+    ).toEqual({
+      id: '1',
+      custom_fields: { '0': { values: { '0': 'x\uFFFD' } } },
+    });
+  });
+
+  it('hashes an item by content, whatever the order of its keys', () => {
+    const a = contentHash('leads', 'delete', { id: '5', status_id: '1' });
+    expect(contentHash('leads', 'delete', { status_id: '1', id: '5' })).toBe(a);
+    expect(contentHash('leads', 'restore', { id: '5', status_id: '1' })).not.toBe(a);
+    expect(contentHash('leads', 'delete', { id: '5', status_id: '2' })).not.toBe(a);
   });
 });

@@ -36,6 +36,42 @@ export function itemId(item: WebhookItem): number | null {
 }
 
 /**
+ * NUL and unpaired surrogates: PostgreSQL cannot hold them in text or jsonb, and refusing the
+ * body would lose every other item in it on every retry. They are replaced by U+FFFD, the
+ * character that marks an unreadable one, so the rest of the value is kept and the spot stays
+ * visible.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is what is replaced
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function storableText(value: string): string {
+  return value.replace(UNSTORABLE, '\uFFFD');
+}
+
+/** The item with every value storable (see `storableText`); keys are checked ASCII already. */
+export function storableItem(item: WebhookItem): WebhookItem {
+  const out: WebhookItem = {};
+  for (const [key, node] of Object.entries(item)) {
+    out[key] = typeof node === 'string' ? storableText(node) : storableItem(node);
+  }
+  return out;
+}
+
+function canonical(node: WebhookNode): unknown {
+  if (typeof node === 'string') return node;
+  return Object.keys(node)
+    .sort()
+    .map((k) => [k, canonical(node[k])]);
+}
+
+/** Digest of one item's entity, action and content: a repeated delivery has the same one. */
+export function contentHash(entity: string, action: string, item: WebhookItem): string {
+  return createHash('sha256')
+    .update(JSON.stringify([entity, action, canonical(item)]))
+    .digest('hex');
+}
+
+/**
  * Identifies one change of one entity: a retry or a repeated delivery of it gets the same key.
  * Items without a timestamp (Digital Pipeline hooks, deletes) add the previous stage, so a later
  * move of the same lead is still a different event; items without an id are keyed by content.
@@ -125,7 +161,20 @@ export interface LeadChanges {
   contactMethod?: ContactMethod;
   contactTime?: ContactTime;
   /** Set when the stage is not mapped: recorded, the local status is kept. */
-  unmappedStage?: string;
+  unmappedStage?: UnmappedStage;
+}
+
+export interface UnmappedStage {
+  pipelineId: number | null;
+  statusId: number;
+}
+
+export function describeStage(stage: UnmappedStage): string {
+  return `stage ${stage.statusId} of pipeline ${stage.pipelineId ?? '?'} is not mapped`;
+}
+
+export function nameStage(stage: UnmappedStage): string {
+  return `stage ${stage.statusId} of pipeline ${stage.pipelineId ?? '?'}, which is not mapped`;
 }
 
 /**
@@ -136,10 +185,10 @@ export function leadChangesFrom(item: WebhookItem, mapping: EffectiveMapping): L
   const changes: LeadChanges = {};
   const statusId = intOf(item, 'status_id');
   if (statusId !== undefined) {
-    const pipelineId = intOf(item, 'pipeline_id') ?? 0;
-    const status = statusForStage(mapping, pipelineId, statusId);
+    const pipelineId = intOf(item, 'pipeline_id') ?? null;
+    const status = statusForStage(mapping, pipelineId ?? 0, statusId);
     if (status) changes.status = status;
-    else changes.unmappedStage = `stage ${statusId} of pipeline ${pipelineId || '?'} is not mapped`;
+    else changes.unmappedStage = { pipelineId, statusId };
   }
   const method = reverseEnum<ContactMethod>(item, mapping.fields.contactMethod);
   if (method) changes.contactMethod = method;

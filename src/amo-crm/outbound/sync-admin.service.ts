@@ -5,6 +5,7 @@ import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
 import { SyncQueueService } from '../outbox/sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
 import { SyncDispatcherService } from './sync-dispatcher.service';
+import { readUnmappedStages, UnmappedStagesView } from './sync-view-stages';
 
 export interface SyncOverview {
   connection: ConnectionStatus;
@@ -33,6 +34,8 @@ export interface SyncOverview {
     error: string | null;
     receivedAt: string;
   }[];
+  /** Leads amoCRM moved to a stage the mapping does not know. */
+  unmappedStages: UnmappedStagesView;
 }
 
 /** What an admin sees of the sync, and the two levers: backfill and re-drive. */
@@ -109,6 +112,7 @@ export class SyncAdminService {
         error: f.last_error,
         receivedAt: new Date(f.received_at).toISOString(),
       })),
+      unmappedStages: await readUnmappedStages(this.dataSource),
     };
   }
 

@@ -27,6 +27,10 @@ export interface LeadResponse {
   /** A repeat request: the lead whose amoCRM deal it joined. */
   repeatOf: string | null;
   sync: { state: LeadSyncState; error: string | null; syncedAt: string | null };
+  /** When amoCRM reported the linked lead deleted; null when it exists (or was restored). */
+  amoDeletedAt: string | null;
+  /** The amoCRM stage the lead is on when the mapping has no status for it; else null. */
+  unmappedStage: { pipelineId: number | null; statusId: number; since: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -55,6 +59,15 @@ export function toLeadResponse(l: Lead): LeadResponse {
       error: l.syncError,
       syncedAt: l.syncedAt ? l.syncedAt.toISOString() : null,
     },
+    amoDeletedAt: l.amoDeletedAt ? l.amoDeletedAt.toISOString() : null,
+    // a lead just created through the API has these columns unset (undefined) rather than null
+    unmappedStage: l.unmappedStatusId
+      ? {
+          pipelineId: l.unmappedPipelineId ?? null,
+          statusId: l.unmappedStatusId,
+          since: (l.unmappedSince ?? l.updatedAt).toISOString(),
+        }
+      : null,
     createdAt: l.createdAt.toISOString(),
     updatedAt: l.updatedAt.toISOString(),
   };
