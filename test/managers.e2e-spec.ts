@@ -217,6 +217,25 @@ describe('Responsible managers, callback tasks and repeat requests', () => {
     expect(tasks[1]?.responsible_user_id).toBe(U.agent);
   });
 
+  it('a repeat sent while its original is not in amoCRM yet waits, then joins that deal', async () => {
+    const property = await createProperty(server);
+    sb.setOutage(true);
+    const first = await post(leadBody(property.id, { guestEmail: 'wait@example.com' }));
+    const second = await post(
+      leadBody(property.id, { guestEmail: 'WAIT@example.com', comment: 'Still there?' }),
+    );
+    await eventually(async () => ((await lead(second.id)).sync.error ?? '').includes('waiting'));
+    expect((await lead(second.id)).repeatOf).toBe(first.id);
+    const deals = sb.leads().length;
+    sb.setOutage(false);
+    await eventually(async () => (await openJobs()) === 0);
+    const original = await lead(first.id);
+    expect(sb.leads()).toHaveLength(deals + 1);
+    const notes = sb.notes().filter((n) => n.entity_id === original.amoLeadId);
+    expect(notes.filter((n) => n.params.text.includes('Still there?'))).toHaveLength(1);
+    expect((await lead(second.id)).sync).toMatchObject({ state: 'SYNCED', error: null });
+  });
+
   it('opens a new deal for another property and after the open deal was won', async () => {
     const p1 = await createProperty(server);
     const p2 = await createProperty(server);
