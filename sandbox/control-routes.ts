@@ -5,6 +5,8 @@
  */
 import { SANDBOX_FIXTURES } from './fixtures';
 import { isRecord, jsonReply, redirectReply, type Reply } from './http';
+import type { SandboxHost } from './hosts';
+import type { IssuedLongLivedToken } from './long-lived-tokens';
 import { SandboxError, type ManagerLeadPatch } from './manager-actions';
 import { readSettingsPatch, type RealismSettings } from './settings';
 import type { AccountBlock } from './webhook-events';
@@ -33,6 +35,7 @@ export interface SandboxControl {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUri: string;
+  readonly host: SandboxHost;
   leads(): SandboxLead[];
   contacts(): SandboxContact[];
   notes(): SandboxNote[];
@@ -43,6 +46,8 @@ export interface SandboxControl {
   refreshLog(): RefreshLogEntry[];
   faultState(): FaultState;
   issueAuthCode(): string;
+  issueLongLivedToken(ttlSec?: number): IssuedLongLivedToken;
+  revokeLongLivedToken(token?: string): number;
   setOutage(on: boolean): void;
   setBlocked(on: boolean): void;
   setLatency(ms: number): void;
@@ -237,6 +242,8 @@ async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Repl
         clientId: sandbox.clientId,
         clientSecret: sandbox.clientSecret,
         redirectUri: sandbox.redirectUri,
+        platform: sandbox.host.platform,
+        consentPage: sandbox.host.consentPage,
         fixtures: SANDBOX_FIXTURES,
       });
     case 'GET /_sandbox/requests':
@@ -245,6 +252,22 @@ async function route(sandbox: SandboxControl, req: ControlRequest): Promise<Repl
       return jsonReply(200, sandbox.refreshLog());
     case 'POST /_sandbox/auth-code':
       return jsonReply(200, { code: sandbox.issueAuthCode() });
+    case 'POST /_sandbox/long-lived-token': {
+      const ttlSec = optionalInt(parseBody(req).data.ttlSec, 'ttlSec');
+      try {
+        return jsonReply(201, sandbox.issueLongLivedToken(ttlSec));
+      } catch (err) {
+        if (err instanceof RangeError) throw new SandboxError(400, err.message);
+        throw err;
+      }
+    }
+    case 'POST /_sandbox/long-lived-token/revoke': {
+      const { token } = parseBody(req).data;
+      if (token !== undefined && typeof token !== 'string') {
+        throw new SandboxError(400, 'token must be a string');
+      }
+      return jsonReply(200, { revoked: sandbox.revokeLongLivedToken(token) });
+    }
     case 'POST /_sandbox/faults':
       applyFaults(sandbox, parseBody(req).data);
       return jsonReply(200, sandbox.faultState());

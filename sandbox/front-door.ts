@@ -15,6 +15,7 @@ import {
   sendReply,
   type Reply,
 } from './http';
+import type { LongLivedTokens } from './long-lived-tokens';
 import type { OAuthServer } from './oauth';
 import type { RealismSettings } from './settings';
 import type { FailNextRule, RequestLogEntry } from './types';
@@ -24,6 +25,7 @@ export interface FrontDoorDeps {
   faults: Faults;
   limiter: RateLimiter;
   oauth: OAuthServer;
+  longLived: LongLivedTokens;
   api: ApiRoutes;
   strikes: RateLimitStrikes;
   settings: RealismSettings;
@@ -77,7 +79,8 @@ export class FrontDoor {
       reply = this.handleOAuth(req, url, method, body);
       processed = true;
     } else {
-      const auth = this.d.oauth.authenticate(req.headers.authorization);
+      const header = req.headers.authorization;
+      const auth = this.d.longLived.authenticate(header) ?? this.d.oauth.authenticate(header);
       if (!auth.ok) reply = problemReply(401, auth.detail);
       else {
         entry.token = auth.tokenId;

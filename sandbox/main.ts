@@ -11,6 +11,15 @@ function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+function platformFromEnv(): 'amocrm' | 'kommo' | undefined {
+  const raw = process.env.SANDBOX_PLATFORM;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== 'amocrm' && raw !== 'kommo') {
+    throw new Error(`SANDBOX_PLATFORM must be amocrm or kommo, got "${raw}"`);
+  }
+  return raw;
+}
+
 async function main(): Promise<void> {
   const sandbox = await startSandbox({
     port: intFromEnv('SANDBOX_PORT', 3100),
@@ -18,6 +27,7 @@ async function main(): Promise<void> {
     clientId: process.env.SANDBOX_CLIENT_ID || undefined,
     clientSecret: process.env.SANDBOX_CLIENT_SECRET || undefined,
     redirectUri: process.env.SANDBOX_REDIRECT_URI || undefined,
+    platform: platformFromEnv(),
   });
   const consent = new URL('/oauth', sandbox.url);
   consent.searchParams.set('client_id', sandbox.clientId);
@@ -34,6 +44,8 @@ async function main(): Promise<void> {
     `  consent URL:         ${consent.toString()}`,
     `  authorization code:  ${sandbox.issueAuthCode()}`,
     '  (the code is valid for 20 minutes and works once; POST /_sandbox/auth-code for another)',
+    `  long-lived token:    ${sandbox.issueLongLivedToken().token}`,
+    '  (valid for a year, as AMO_LONG_LIVED_TOKEN; POST /_sandbox/long-lived-token for another)',
   ];
   console.log(lines.join('\n'));
   const shutdown = (): void => {

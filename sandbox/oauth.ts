@@ -14,6 +14,7 @@ import {
   redirectReply,
   type Reply,
 } from './http';
+import type { SandboxHost } from './hosts';
 import type { RealismSettings } from './settings';
 import type { RefreshLogEntry } from './types';
 
@@ -24,6 +25,7 @@ export interface OAuthConfig {
   accountId: number;
   subdomain: string;
   baseDomain: string;
+  host: SandboxHost;
   accessTokenTtlSec: number;
   authCodeTtlSec: number;
   /** read on every refresh, so a running sandbox can switch modes */
@@ -267,11 +269,11 @@ export class OAuthServer {
       sub: String(this.userId),
       grant_type: '',
       account_id: this.config.accountId,
-      base_domain: 'amocrm.ru',
+      base_domain: this.config.host.suffix,
       version: 2,
       scopes: ['crm', 'files', 'files_delete', 'notifications', 'push_notifications'],
       hash_uuid: randomUUID(),
-      api_domain: 'api-b.amocrm.ru',
+      api_domain: this.config.host.apiDomain,
     };
     return [
       base64url(JSON.stringify(header)),
@@ -283,7 +285,12 @@ export class OAuthServer {
   /** The consent screen, already answered "Allow": straight back to the redirect URI. */
   consent(query: URLSearchParams): Reply {
     if (query.get('client_id') !== this.config.clientId) {
-      return htmlReply(400, '<!doctype html><title>amoCRM</title><p>Интеграция не найдена</p>');
+      const { platform, unknownIntegrationText } = this.config.host;
+      const title = platform === 'kommo' ? 'Kommo' : 'amoCRM';
+      return htmlReply(
+        400,
+        `<!doctype html><title>${title}</title><p>${unknownIntegrationText}</p>`,
+      );
     }
     const target = new URL(this.config.redirectUri);
     target.searchParams.set('code', this.issueAuthCode());
@@ -304,7 +311,7 @@ export class OAuthServer {
       id: this.config.accountId,
       subdomain: this.config.subdomain,
       domain: this.config.baseDomain,
-      top_level_domain: 'ru',
+      top_level_domain: this.config.host.topLevelDomain,
     });
   }
 }

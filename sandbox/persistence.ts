@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { LongLivedState, LongLivedTokens } from './long-lived-tokens';
 import type { OAuthServer, OAuthState } from './oauth';
 import type { ContactRecord, LeadRecord, LinkRecord, NoteRecord, SandboxStore } from './store';
 import type { TaskBook, TaskRecord } from './tasks';
@@ -30,6 +31,8 @@ interface SavedState {
   /** absent in files written before tasks existed */
   tasks?: { tasks: TaskRecord[]; nextId: number };
   oauth: OAuthState;
+  /** absent in files written before long-lived tokens existed */
+  longLived?: LongLivedState;
   webhooks: { hooks: SandboxWebhook[]; nextId: number };
 }
 
@@ -38,6 +41,7 @@ export interface PersistedParts {
   store: SandboxStore;
   tasks: TaskBook;
   oauth: OAuthServer;
+  longLived: LongLivedTokens;
   sender: WebhookSender;
 }
 
@@ -76,6 +80,7 @@ export class StateFile {
     for (const t of saved.tasks?.tasks ?? []) parts.tasks.tasks.set(t.id, t);
     if (saved.tasks) parts.tasks.nextId = saved.tasks.nextId;
     parts.oauth.importState(saved.oauth);
+    parts.longLived.importState(saved.longLived);
     parts.sender.importState(saved.webhooks);
     return true;
   }
@@ -97,6 +102,7 @@ export class StateFile {
       },
       tasks: { tasks: [...parts.tasks.tasks.values()], nextId: parts.tasks.nextId },
       oauth: parts.oauth.exportState(),
+      longLived: parts.longLived.exportState(),
       webhooks: parts.sender.exportState(),
     };
     mkdirSync(dirname(this.path), { recursive: true });

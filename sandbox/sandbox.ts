@@ -15,7 +15,10 @@ import { ManagerActions, type ManagerLeadPatch } from './manager-actions';
 import { ManagerContacts } from './manager-contacts';
 import { StateFile, type PersistedParts } from './persistence';
 import type { RealismSettings } from './settings';
+import { sandboxHost, type SandboxHost } from './hosts';
+import { LongLivedTokens, type IssuedLongLivedToken } from './long-lived-tokens';
 import { OAuthServer } from './oauth';
+import { SANDBOX_FIXTURES } from './fixtures';
 import { renderPage } from './page';
 import { SandboxStore, type Change } from './store';
 import { TaskBook } from './tasks';
@@ -48,10 +51,13 @@ export class AmoSandbox implements SandboxControl {
   readonly clientSecret: string;
   readonly redirectUri: string;
   readonly subdomain: string;
+  /** amoCRM or Kommo: the hosts the account answers with (hosts.ts). */
+  readonly host: SandboxHost;
 
   private readonly store: SandboxStore;
   private readonly taskBook = new TaskBook();
   private readonly oauth: OAuthServer;
+  private readonly longLived: LongLivedTokens;
   private readonly sender: WebhookSender;
   private readonly faults = new Faults();
   private readonly limiter: RateLimiter;
@@ -76,7 +82,8 @@ export class AmoSandbox implements SandboxControl {
     const address = server.address() as AddressInfo;
     this.port = address.port;
     this.url = `http://${o.host}:${this.port}`;
-    this.baseDomain = `${o.subdomain}.amocrm.ru`;
+    this.host = sandboxHost(opts.platform);
+    this.baseDomain = `${o.subdomain}.${this.host.suffix}`;
     this.accountId = o.accountId;
     this.clientId = o.clientId;
     this.clientSecret = o.clientSecret;
@@ -100,9 +107,16 @@ export class AmoSandbox implements SandboxControl {
       accountId: o.accountId,
       subdomain: o.subdomain,
       baseDomain: this.baseDomain,
+      host: this.host,
       accessTokenTtlSec: o.accessTokenTtlSec,
       authCodeTtlSec: o.authCodeTtlSec,
       settings: this.settings,
+    });
+    this.longLived = new LongLivedTokens({
+      clientId: o.clientId,
+      accountId: o.accountId,
+      userId: SANDBOX_FIXTURES.users.admin,
+      host: this.host,
     });
     this.sender = new WebhookSender({
       accountId: o.accountId,
@@ -134,6 +148,7 @@ export class AmoSandbox implements SandboxControl {
       faults: this.faults,
       limiter: this.limiter,
       oauth: this.oauth,
+      longLived: this.longLived,
       api: this.api,
       strikes: this.strikes,
       settings: this.settings,
@@ -151,6 +166,16 @@ export class AmoSandbox implements SandboxControl {
 
   issueAuthCode(): string {
     return this.oauth.issueAuthCode();
+  }
+
+  /** What an admin copies from the integration's "Keys and scopes" tab (long-lived-tokens.ts). */
+  issueLongLivedToken(ttlSec?: number): IssuedLongLivedToken {
+    return this.longLived.issue(ttlSec);
+  }
+
+  /** Revokes one long-lived token, or all of them; answers how many. */
+  revokeLongLivedToken(token?: string): number {
+    return this.longLived.revoke(token);
   }
 
   // ---- inspection ----
@@ -230,12 +255,16 @@ export class AmoSandbox implements SandboxControl {
     this.faults.dropAfterCommit(opts);
   }
 
+  /** OAuth access tokens and long-lived tokens alike answer 401 from now on. */
   expireAccessTokens(): void {
     this.oauth.expireAccessTokens();
+    this.longLived.expireAll();
   }
 
+  /** Disabling the integration: its OAuth grants and its long-lived tokens stop working. */
   revokeGrant(): void {
     this.oauth.revokeGrants();
+    this.longLived.revoke();
   }
 
   setRateLimit(n: number): void {
@@ -339,6 +368,7 @@ export class AmoSandbox implements SandboxControl {
       store: this.store,
       tasks: this.taskBook,
       oauth: this.oauth,
+      longLived: this.longLived,
       sender: this.sender,
     };
   }

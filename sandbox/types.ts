@@ -6,8 +6,10 @@ export interface SandboxOptions {
   port?: number;
   host?: string;
   accountId?: number;
-  /** The account lives at `<subdomain>.amocrm.ru`; that is what the consent redirect puts in `referer`. */
+  /** The account lives at `<subdomain>.<platform's host>`; that is what the consent redirect puts in `referer`. */
   subdomain?: string;
+  /** Answer as an amoCRM (`*.amocrm.ru`, default) or a Kommo (`*.kommo.com`) account. */
+  platform?: 'amocrm' | 'kommo';
   clientId?: string;
   clientSecret?: string;
   redirectUri?: string;

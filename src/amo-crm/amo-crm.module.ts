@@ -12,6 +12,8 @@ import { AmoConnectionService } from './connection/amo-connection.service';
 import { AmoOAuthState } from './auth/amo-oauth-state.entity';
 import { AmoToken } from './auth/amo-token.entity';
 import { AmoTokenService } from './auth/amo-token.service';
+import { LongLivedTokenStore } from './auth/long-lived-token.store';
+import { LongLivedTokenConnector } from './connection/long-lived-token.connector';
 import { AmoMappingService } from './mapping/amo-mapping.service';
 import { AmoSyncJob } from './outbox/amo-sync-job.entity';
 import { AmoSyncStateStore } from '../database/amo-sync-state.repository';
@@ -45,6 +47,8 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
   providers: [
     AmoCrmHttpClient,
     AmoTokenService,
+    LongLivedTokenStore,
+    LongLivedTokenConnector,
     AmoCrmApiService,
     AmoConnectionService,
     AmoConnectionEvents,

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
+import { AmoAuthMode, decideAmoAuthMode } from './amo-connection-mode';
+import { AmoPlatform, resolveAmoHosts } from './amo-hosts';
 import { EnvironmentVariables, validateEnv } from './env.validation';
+import { readLongLivedToken } from './long-lived-token';
 import { loadMapping, MappingSettings } from './mapping.validation';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
@@ -39,6 +42,12 @@ export interface DatabaseSettings {
 export interface AmoSettings {
   /** False when the AMO_* variables are absent: leads are still served, nothing is synced. */
   configured: boolean;
+  /** OAuth (consent + refresh) or a private integration's long-lived token; see amo-connection-mode.ts. */
+  authMode: AmoAuthMode;
+  /** The configured long-lived token and the expiry read from it (LONG_LIVED mode only). */
+  longLivedToken: { value: string; expiresAt: Date } | null;
+  /** amoCRM or Kommo, from AMO_DOMAIN's host; null for a host that is neither. */
+  platform: AmoPlatform | null;
   domain: string;
   clientId: string;
   clientSecret: string;
@@ -80,14 +89,6 @@ export interface AppConfig {
   sync: SyncSettings;
 }
 
-const AMO_REQUIRED = [
-  'AMO_DOMAIN',
-  'AMO_CLIENT_ID',
-  'AMO_CLIENT_SECRET',
-  'AMO_REDIRECT_URI',
-  'AMO_ACCOUNT_ID',
-] as const;
-
 function parseEncryptionKey(value: string | undefined): Buffer | null {
   if (value === undefined) return null;
   const key = Buffer.from(value, 'base64');
@@ -101,31 +102,49 @@ function parseEncryptionKey(value: string | undefined): Buffer | null {
 }
 
 function buildAmo(env: EnvironmentVariables): AmoSettings {
-  const present = AMO_REQUIRED.filter((k) => env[k] !== undefined);
-  const configured = present.length === AMO_REQUIRED.length;
-  if (present.length > 0 && !configured) {
-    const missing = AMO_REQUIRED.filter((k) => env[k] === undefined);
-    throw new Error(
-      `Invalid configuration:\n  - amoCRM is partly configured; also set ${missing.join(', ')} ` +
-        '(or unset all AMO_* variables to run without the integration)',
-    );
-  }
+  const mode = decideAmoAuthMode(env);
+  const configured = mode !== null;
   const encryptionKey = parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY);
   if (configured && !encryptionKey) {
     throw new Error(
       'Invalid configuration:\n  - TOKEN_ENCRYPTION_KEY is required when amoCRM is configured',
     );
   }
+  let longLivedToken: AmoSettings['longLivedToken'] = null;
+  if (mode === 'LONG_LIVED') {
+    const value = env.AMO_LONG_LIVED_TOKEN!.trim();
+    try {
+      longLivedToken = { value, expiresAt: readLongLivedToken(value).expiresAt };
+    } catch (err) {
+      throw new Error(`Invalid configuration:\n  - ${(err as Error).message}`);
+    }
+  }
   const domain = env.AMO_DOMAIN ?? '';
+  const hosts = resolveAmoHosts(domain, { baseUrl: env.AMO_BASE_URL, authUrl: env.AMO_AUTH_URL });
+  if (mode === 'OAUTH' && !hosts.authUrl) {
+    throw new Error(
+      `Invalid configuration:\n  - AMO_DOMAIN ${domain} is on none of the known hosts ` +
+        '(*.amocrm.ru, *.kommo.com, *.amocrm.com), so the consent page is not known: set AMO_AUTH_URL',
+    );
+  }
+  if (mode === 'LONG_LIVED' && env.AMO_WEBHOOK_SECRET && !env.AMO_WEBHOOK_BASE_URL) {
+    throw new Error(
+      'Invalid configuration:\n  - AMO_WEBHOOK_BASE_URL is required with AMO_LONG_LIVED_TOKEN and ' +
+        'AMO_WEBHOOK_SECRET: without a redirect URI there is no public origin to register the webhook on',
+    );
+  }
   return {
     configured,
+    authMode: mode ?? 'OAUTH',
+    longLivedToken,
+    platform: hosts.preset?.platform ?? null,
     domain,
     clientId: env.AMO_CLIENT_ID ?? '',
     clientSecret: env.AMO_CLIENT_SECRET ?? '',
     redirectUri: env.AMO_REDIRECT_URI ?? '',
     accountId: env.AMO_ACCOUNT_ID ?? 0,
-    baseUrl: (env.AMO_BASE_URL ?? `https://${domain}`).replace(/\/+$/, ''),
-    authUrl: env.AMO_AUTH_URL ?? 'https://www.amocrm.ru/oauth',
+    baseUrl: hosts.baseUrl,
+    authUrl: hosts.authUrl ?? '',
     webhookSecret: env.AMO_WEBHOOK_SECRET ?? null,
     webhookBaseUrl: (
       env.AMO_WEBHOOK_BASE_URL ?? (env.AMO_REDIRECT_URI ? new URL(env.AMO_REDIRECT_URI).origin : '')

@@ -215,6 +215,12 @@ export class EnvironmentVariables {
   @IsString()
   TOKEN_ENCRYPTION_KEY?: string;
 
+  /** A private integration's long-lived token; its shape is checked in configuration.ts. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  AMO_LONG_LIVED_TOKEN?: string;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

@@ -5,6 +5,7 @@ import { CreateAmoContactsAndSyncState1764241200000 } from '../../migrations/176
 import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800000-CreateAmoWebhookEvents';
 import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
 import { AddInboxOrderAndLeadAmoFlags1766100000000 } from '../../migrations/1766100000000-AddInboxOrderAndLeadAmoFlags';
+import { AddAmoTokenAuthMode1766400000000 } from '../../migrations/1766400000000-AddAmoTokenAuthMode';
 import { AddManagersTasksAndRepeats1766600000000 } from '../../migrations/1766600000000-AddManagersTasksAndRepeats';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
@@ -16,5 +17,6 @@ export const migrations = [
   CreateAmoWebhookEvents1764244800000,
   CreateThrottleHits1765400000000,
   AddInboxOrderAndLeadAmoFlags1766100000000,
+  AddAmoTokenAuthMode1766400000000,
   AddManagersTasksAndRepeats1766600000000,
 ];

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintToNumber } from '../../common/bigint.transformer';
+import { AmoAuthMode } from '../../config/amo-connection-mode';
 
 export enum AmoConnectionState {
   CONNECTED = 'CONNECTED',
@@ -27,6 +28,10 @@ export class AmoToken {
 
   @Column({ type: 'varchar', length: 16 })
   state: AmoConnectionState;
+
+  /** OAUTH: a refreshed pair; LONG_LIVED: the configured token alone, never refreshed. */
+  @Column({ name: 'auth_mode', type: 'varchar', length: 16, default: 'OAUTH' })
+  authMode: AmoAuthMode;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;

@@ -47,3 +47,8 @@ export class TokenCipher {
     );
   }
 }
+
+/** The associated data of a stored token: its table, account and column. */
+export function tokenContext(accountId: number, which: 'access' | 'refresh'): string {
+  return `amo_tokens:${accountId}:${which}`;
+}

@@ -3,7 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LessThan, Repository } from 'typeorm';
-import { ForbiddenError, InvalidInputError, UpstreamError } from '../../common/domain-errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  UpstreamError,
+} from '../../common/domain-errors';
+import { AmoAuthMode } from '../../config/amo-connection-mode';
 import { AmoSettings, AppConfig } from '../../config/configuration';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoCrmError } from '../client/amo-crm.error';
@@ -23,7 +29,10 @@ export interface ConnectedAccount {
   accountId: number;
   name: string;
   subdomain: string;
+  authMode: AmoAuthMode;
   tokenExpiresAt: string | null;
+  /** Set from 14 days before a long-lived token expires. */
+  tokenExpiryWarning: string | null;
 }
 
 function sameText(a: string, b: string): boolean {
@@ -50,7 +59,7 @@ export class AmoConnectionService {
   }
 
   async createAuthorizeUrl(): Promise<string> {
-    this.requireConfigured();
+    this.requireOAuth();
     await this.states.delete({ expiresAt: LessThan(new Date()) });
     const state = randomBytes(24).toString('base64url');
     await this.states.insert({ state, expiresAt: new Date(Date.now() + STATE_TTL_MS) });
@@ -58,7 +67,7 @@ export class AmoConnectionService {
   }
 
   async handleCallback(q: CallbackQuery): Promise<ConnectedAccount> {
-    this.requireConfigured();
+    this.requireOAuth();
     if (q.error) throw new InvalidInputError(`amoCRM authorization was not granted: ${q.error}`);
     if (!q.code) throw new InvalidInputError('The callback needs the `code` amoCRM sends');
     if (q.state !== undefined) await this.consumeState(q.state);
@@ -95,7 +104,9 @@ export class AmoConnectionService {
       accountId: Number(account.id),
       name: account.name,
       subdomain: account.subdomain,
+      authMode: 'OAUTH',
       tokenExpiresAt: row.expiresAt?.toISOString() ?? null,
+      tokenExpiryWarning: null,
     };
   }
 
@@ -108,13 +119,15 @@ export class AmoConnectionService {
       accountId: Number(account.id),
       name: account.name,
       subdomain: account.subdomain,
-      tokenExpiresAt: status.expiresAt,
+      authMode: this.settings.authMode,
+      tokenExpiresAt: status.tokenExpiresAt,
+      tokenExpiryWarning: status.tokenExpiryWarning,
     };
   }
 
   /** amoCRM's access-revoked hook: signature = hex HMAC-SHA256(client_secret, "client_uuid|account_id"). */
   async handleDisconnectHook(q: DisconnectHookQuery): Promise<{ disconnected: true }> {
-    this.requireConfigured();
+    this.requireOAuth();
     const expected = createHmac('sha256', this.settings.clientSecret)
       .update(`${q.client_uuid}|${q.account_id}`)
       .digest('hex');
@@ -163,5 +176,16 @@ export class AmoConnectionService {
 
   private requireConfigured(): void {
     if (!this.settings.configured) throw new AmoNotConfiguredError();
+  }
+
+  /** Consent, callback and the access-revoked hook belong to OAuth mode only. */
+  private requireOAuth(): void {
+    this.requireConfigured();
+    if (this.settings.authMode !== 'OAUTH') {
+      throw new ConflictError(
+        'This backend connects with a long-lived token (AMO_LONG_LIVED_TOKEN); OAuth consent is not used. ' +
+          'To replace the token, set a new AMO_LONG_LIVED_TOKEN and restart',
+      );
+    }
   }
 }

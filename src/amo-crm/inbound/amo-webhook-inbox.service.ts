@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../common/domain-errors';
+import { isOwnSubdomain } from '../../config/amo-hosts';
 import { AmoSettings, AppConfig } from '../../config/configuration';
 import { returningRows } from '../../database/returning-rows';
 import { AmoNotConfiguredError } from '../auth/amo-connection.errors';
@@ -111,7 +112,10 @@ export class AmoWebhookInboxService {
     return returningRows(res).length;
   }
 
-  /** Old payloads carry only the subdomain; then it must be the one of AMO_DOMAIN. */
+  /**
+   * Old payloads carry only the subdomain; then it must be the one of AMO_DOMAIN, bare or on
+   * any amoCRM or Kommo host (amo-hosts.ts).
+   */
   private checkAccount(account: ParsedWebhookBody['account']): void {
     if (account.id !== null) {
       if (account.id !== this.settings.accountId) {
@@ -119,8 +123,7 @@ export class AmoWebhookInboxService {
       }
       return;
     }
-    const ours = this.settings.domain.split('.')[0].toLowerCase();
-    if ((account.subdomain ?? '').toLowerCase() !== ours) {
+    if (!isOwnSubdomain(account.subdomain, this.settings.domain)) {
       throw new ForbiddenError('Webhook is for another amoCRM account');
     }
   }

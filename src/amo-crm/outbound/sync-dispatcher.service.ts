@@ -4,7 +4,8 @@ import { AppConfig, SyncSettings } from '../../config/configuration';
 import { DatabaseLocation } from '../../database/database.module';
 import { PassRunner } from '../../common/pass-runner';
 import { AmoConnectionState } from '../auth/amo-token.entity';
-import { AmoTokenService } from '../auth/amo-token.service';
+import { AmoNotConnectedError } from '../auth/amo-connection.errors';
+import { AmoTokenService, ConnectionStatus } from '../auth/amo-token.service';
 import { describeError } from '../client/amo-crm.error';
 import { AmoConnectionEvents } from '../connection/amo-connection.events';
 import { EffectiveMapping } from '../mapping/amo-mapping';
@@ -19,6 +20,13 @@ import { JoinRepeatStep } from './join-repeat.step';
 import { PatchLeadsStep } from './patch-leads.step';
 import { SyncJobFailures } from './sync-job-failures.service';
 import { SyncJobsRepository } from './sync-jobs.repository';
+
+/** What a held lead shows: the connection's own error, else what to do about it. */
+function heldReason(status: ConnectionStatus): string {
+  if (status.lastError) return `waiting for amoCRM: ${status.lastError}`;
+  const state = status.state === 'NOT_CONFIGURED' ? 'NOT_CONNECTED' : status.state;
+  return new AmoNotConnectedError(state, status.authMode ?? 'OAUTH').message;
+}
 
 /** Jobs claimed per pass: creates go out 50 per complex request, notes 250 per request. */
 const BATCH = 250;
@@ -112,9 +120,9 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
    * the connection comes back (checked once per pass), they are released in one statement.
    */
   private async holdOrRelease(): Promise<boolean> {
-    const { state } = await this.tokens.status();
-    const connected = state === AmoConnectionState.CONNECTED;
-    if (!connected) await this.jobs.holdPending();
+    const status = await this.tokens.status();
+    const connected = status.state === AmoConnectionState.CONNECTED;
+    if (!connected) await this.jobs.holdPending(heldReason(status));
     else if (!this.wasConnected || this.failures.heldForGrant) await this.jobs.releaseHeld();
     this.failures.heldForGrant = false;
     this.wasConnected = connected;

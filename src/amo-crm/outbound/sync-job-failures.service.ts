@@ -48,6 +48,13 @@ export class SyncJobFailures {
       await this.jobs.hold(job, decision.message);
       return;
     }
+    if (decision.state === 'DEAD') {
+      await this.jobs.markDead(job, decision);
+      this.logger.warn(`Sync job ${job.id} (${job.kind}) is DEAD: ${decision.message}`);
+    } else {
+      await this.jobs.reschedule(job, decision);
+    }
+    // after the job's row is written, so the sync view never shows a pause beside a RUNNING job
     if (decision.pauseMs !== null) {
       this.pausedUntil = Date.now() + decision.pauseMs;
       this.pauseReason = decision.message;
@@ -55,11 +62,5 @@ export class SyncJobFailures {
         `amoCRM blocks API access; sync paused for ${decision.pauseMs / 60_000} min: ${decision.message}`,
       );
     }
-    if (decision.state === 'DEAD') {
-      await this.jobs.markDead(job, decision);
-      this.logger.warn(`Sync job ${job.id} (${job.kind}) is DEAD: ${decision.message}`);
-      return;
-    }
-    await this.jobs.reschedule(job, decision);
   }
 }

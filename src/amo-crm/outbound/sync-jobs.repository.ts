@@ -54,9 +54,13 @@ export class SyncJobsRepository {
   }
 
   /** Without a usable grant: park every pending job rather than burn its attempts. */
-  async holdPending(): Promise<void> {
+  async holdPending(reason: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE amo_sync_jobs SET state = 'HELD', updated_at = now() WHERE state = 'PENDING'`,
+      `WITH held AS (
+         UPDATE amo_sync_jobs SET state = 'HELD', last_error = $1, updated_at = now()
+          WHERE state = 'PENDING' RETURNING lead_id)
+       UPDATE leads SET sync_error = $1 WHERE id IN (SELECT lead_id FROM held)`,
+      [reason],
     );
   }
 
@@ -127,17 +131,20 @@ export class SyncJobsRepository {
     );
   }
 
-  /** Parks one job until the grant is usable, without counting the attempt. */
+  /** Parks one job until the grant is usable, without counting the attempt; the lead says why. */
   async hold(job: AmoSyncJob, message: string): Promise<void> {
-    await this.dataSource.getRepository(AmoSyncJob).update(
-      { id: job.id },
-      {
-        state: SyncJobState.HELD,
-        attempts: Math.max(0, job.attempts - 1),
-        leaseUntil: null,
-        lastError: message,
-      },
-    );
+    await this.dataSource.transaction(async (em) => {
+      await em.getRepository(AmoSyncJob).update(
+        { id: job.id },
+        {
+          state: SyncJobState.HELD,
+          attempts: Math.max(0, job.attempts - 1),
+          leaseUntil: null,
+          lastError: message,
+        },
+      );
+      await em.getRepository(Lead).update({ id: job.leadId }, { syncError: message });
+    });
   }
 
   /** Another attempt after `delayMs`; the lead shows the failure meanwhile. */
