@@ -1,12 +1,16 @@
 /** Two tiers: unit specs beside the code, e2e specs in test/ against real PostgreSQL and the sandbox. */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+// Jest's transform cache lives with the project, not in /tmp: a test run leaves nothing there
+const cacheDirectory = '<rootDir>/node_modules/.cache/jest';
 
 module.exports = {
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/helpers/skip-reporter.js'],
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
+      cacheDirectory,
       roots: ['<rootDir>/src', '<rootDir>/sandbox'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
@@ -14,6 +18,7 @@ module.exports = {
     {
       displayName: 'e2e',
       testEnvironment: 'node',
+      cacheDirectory,
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
@@ -23,6 +28,7 @@ module.exports = {
     {
       displayName: 'faults',
       testEnvironment: 'node',
+      cacheDirectory,
       roots: ['<rootDir>/test'],
       testMatch: ['**/faults/*.fault-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },

@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the amoCRM sandbox and the API in one process, already connected to each
- * other, with a property to post leads for. Ctrl-C stops both.
+ * other, with a property to post leads for. Ctrl-C stops both. Quiet by default (warnings and
+ * errors only); `npm run demo -- --logs` or LOG_LEVEL shows the app's JSON logs.
  */
 import 'reflect-metadata';
 import { ShutdownSignal } from '@nestjs/common';
@@ -8,7 +9,8 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { AmoSandbox, startSandbox } from '../sandbox';
 import type { AppConfig } from '../src/config/configuration';
 
@@ -61,6 +63,47 @@ function storeIdentity(): string {
   const url = process.env.DATABASE_URL;
   if (url) return `url:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
   return `dir:${resolve(process.env.EMBEDDED_DB_DIR ?? '.data/pg')}`;
+}
+
+/**
+ * The app reads `.env` too; loading it here first (never over the shell's values) lets the
+ * demo say which database it uses and where that setting came from.
+ */
+function loadDotEnv(): Set<string> {
+  const file = resolve('.env');
+  if (!existsSync(file)) return new Set();
+  const values = parseEnv(readFileSync(file, 'utf8'));
+  const loaded = new Set<string>();
+  for (const [key, value] of Object.entries(values)) {
+    if (process.env[key] !== undefined) continue;
+    process.env[key] = value;
+    loaded.add(key);
+  }
+  return loaded;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}
+
+/** One line for the summary: which database, and which setting chose it. */
+function describeDatabase(fromDotEnv: Set<string>, defaultDir: boolean): string {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const origin = fromDotEnv.has('DATABASE_URL') ? '.env' : 'the environment';
+    return `${withoutPassword(url)} (DATABASE_URL from ${origin})`;
+  }
+  const dir = relative(process.cwd(), resolve(process.env.EMBEDDED_DB_DIR ?? '.data/pg'));
+  const why = defaultDir
+    ? 'DATABASE_URL is not set, so the demo uses its own folder'
+    : `EMBEDDED_DB_DIR from ${fromDotEnv.has('EMBEDDED_DB_DIR') ? '.env' : 'the environment'}`;
+  return `embedded PostgreSQL in ./${dir} (${why})`;
 }
 
 async function expectOk(res: Response, what: string): Promise<unknown> {
@@ -117,6 +160,7 @@ async function main(): Promise<void> {
   let sandbox: AmoSandbox | null = null;
   let app: NestExpressApplication | null = null;
   let stopping = false;
+  let database = '(not chosen yet)';
 
   const stop = async (code: number): Promise<never> => {
     stopping = true;
@@ -147,13 +191,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
+    const fromDotEnv = loadDotEnv();
+    const showLogs = process.argv.includes('--logs');
+    if (showLogs) process.env.LOG_LEVEL = process.env.LOG_LEVEL || 'info';
+    const logLevel = process.env.LOG_LEVEL || 'warn';
+    process.env.LOG_LEVEL = logLevel;
     const port = portFromEnv('PORT', 3000);
     const api = `http://127.0.0.1:${port}/api`;
     const redirectUri = `${api}/integrations/amo-crm/callback`;
 
-    if (!process.env.DATABASE_URL && !process.env.EMBEDDED_DB_DIR) {
-      process.env.EMBEDDED_DB_DIR = '.data/demo-pg';
-    }
+    const defaultDir = !process.env.DATABASE_URL && !process.env.EMBEDDED_DB_DIR;
+    if (defaultDir) process.env.EMBEDDED_DB_DIR = '.data/demo-pg';
+    database = describeDatabase(fromDotEnv, defaultDir);
     const storeId = storeIdentity();
     sandbox = await startSandbox({
       host: '127.0.0.1',
@@ -184,14 +233,10 @@ async function main(): Promise<void> {
     });
 
     // Imported only now: the configuration is read from process.env when these modules load.
-    const { NestFactory } = await import('@nestjs/core');
-    const { AppModule } = await import('../src/app.module');
+    const { createApp } = await import('../src/app.create');
     const { configureApp } = await import('../src/app.setup');
 
-    const created = await NestFactory.create<NestExpressApplication>(AppModule, {
-      bufferLogs: true,
-      bodyParser: false,
-    });
+    const { app: created } = await createApp(logLevel);
     app = created;
     if (stopping) return;
     withoutNestSignalHooks(() => configureApp(created));
@@ -223,6 +268,8 @@ async function main(): Promise<void> {
         `  amoCRM sandbox: ${sandbox.url}/`,
         `  admin key:      ${adminKey}`,
         `  property:       ${propertyId}`,
+        `  database:       ${database}`,
+        `  logs:           ${logLevel === 'warn' ? 'warnings and errors only (npm run demo -- --logs, or LOG_LEVEL=info, for all)' : `LOG_LEVEL=${logLevel}`}`,
         '',
         'Post a lead:',
         `  curl -s -X POST ${api}/leads -H 'Content-Type: application/json' -d '${lead}'`,
@@ -233,9 +280,15 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } catch (err) {
-    process.stderr.write(
-      `Demo failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
+    const { BootFailedError } = await import('../src/app.create');
+    // a failed app boot has already said what to fix in its one log line
+    if (!(err instanceof BootFailedError)) {
+      process.stderr.write(
+        `Demo failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+    } else {
+      process.stderr.write(`Demo failed to start (see the line above); database: ${database}\n`);
+    }
     if (!stopping) await stop(1);
   }
 }

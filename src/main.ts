@@ -1,17 +1,17 @@
 import 'reflect-metadata';
 import { ConfigService } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module';
+import { BootFailedError, createApp, reportBootFailure } from './app.create';
 import { configureApp } from './app.setup';
 import { AppConfig } from './config/configuration';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    bufferLogs: true,
-    bodyParser: false,
-  });
-  configureApp(app);
+  const { app, bootLogger } = await createApp();
+  try {
+    configureApp(app);
+  } catch (err) {
+    reportBootFailure(bootLogger, err);
+    throw new BootFailedError('configure', { cause: err });
+  }
   const { port, host } = app.get<ConfigService<AppConfig, true>>(ConfigService).get('app', {
     infer: true,
   });
@@ -38,12 +38,21 @@ async function bootstrap(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  await app.listen(port, host);
+  try {
+    await app.listen(port, host);
+  } catch (err) {
+    reportBootFailure(bootLogger, err);
+    await app.close().catch(() => undefined);
+    throw new BootFailedError('listen', { cause: err });
+  }
   const url = await app.getUrl();
   process.stdout.write(`Leads API listening on ${url}/api (docs: ${url}/api/docs)\n`);
 }
 
 bootstrap().catch((err: unknown) => {
-  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  // a BootFailedError was already logged as one JSON line
+  if (!(err instanceof BootFailedError)) {
+    process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
   process.exit(1);
 });

@@ -13,6 +13,7 @@ import {
 } from './helpers/amo';
 import { admin } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
+import { itOnServer } from './helpers/skip';
 
 describe('amoCRM connection', () => {
   let sb: AmoSandbox;
@@ -147,9 +148,8 @@ describe('amoCRM connection', () => {
 
   // The embedded database admits one process (folder lock) and one connection, so two
   // instances can only meet on a PostgreSQL server; CI runs this against one.
-  const onServer = process.env.TEST_DB_KIND === 'server' ? it : it.skip;
 
-  onServer('refreshes exactly once across two app instances on one database', async () => {
+  itOnServer('refreshes exactly once across two app instances on one database', async () => {
     await connectAmo(server, sb);
     const other = await createTestApp(amoEnv(sb));
     try {

@@ -5,12 +5,12 @@ import { amoEnv, connectAmo, maxRequestsInAnySecond, startAmo } from './helpers/
 import { createProperty, leadBody } from './helpers/factories';
 import { createTestApp, TestApp, truncateAll } from './helpers/test-app';
 import { eventually } from './helpers/wait';
+import { describeOnServer } from './helpers/skip';
 
 /**
  * Several app instances on one database. The embedded database admits one process and one
  * connection, so these run where CI has a PostgreSQL server.
  */
-const describeOnServer = process.env.TEST_DB_KIND === 'server' ? describe : describe.skip;
 
 const MAPPING = JSON.stringify({ fields: { ourLeadId: SANDBOX_FIXTURES.leadFields.ourLeadId } });
 

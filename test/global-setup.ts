@@ -17,6 +17,7 @@ export default async function globalSetup(): Promise<void> {
       maxConnections: 100,
     });
     (globalThis as { __embeddedPg?: typeof embedded }).__embeddedPg = embedded;
+    // the folder is removed again in global-teardown
     url = embedded.url;
     process.env.TEST_DB_KIND = 'embedded';
   } else {

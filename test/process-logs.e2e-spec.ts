@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AmoSandbox } from '../sandbox';
 import { amoEnv, startAmo, TEST_WEBHOOK_SECRET } from './helpers/amo';
 import { ADMIN_KEY } from './helpers/test-app';
@@ -35,14 +35,20 @@ describe('The app process', () => {
     });
     child = app.child;
     base = app.url;
-    const until = Date.now() + 60_000;
+    // a cold embedded database and ts-node on a busy machine can take well over a minute
+    const until = Date.now() + 150_000;
     while (!app.output().includes('listening on') && Date.now() < until)
       await new Promise((r) => setTimeout(r, 100));
     expect(app.output()).toContain('listening on');
-  });
+  }, 180_000);
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
     await sb.stop();
+    rmSync(dirname(dataDir), { recursive: true, force: true });
   });
 
   it('logs no phone, e-mail, token or secret through a full lead round trip, and stops cleanly on SIGTERM', async () => {

@@ -92,7 +92,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode > 500) {
+    // "not configured" is the state an operator chose, not a fault: the request line is enough
+    if (body.statusCode > 500 && !(exception instanceof NotConfiguredError)) {
       this.logger.warn(body.message);
     } else if (body.statusCode === 500) {
       this.logger.error(

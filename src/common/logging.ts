@@ -46,6 +46,15 @@ export function buildLoggerParams(config: AppConfig): Params {
     pinoHttp: {
       level: config.app.logLevel,
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
+      // A 5xx answer is already explained where it was handled (the error filter logs a 500
+      // with its stack); the request line keeps the status and drops pino-http's made-up
+      // "failed with status code" error and its stack.
+      customErrorObject: (
+        _req: IncomingMessage,
+        _res: unknown,
+        error: Error,
+        val: Record<string, unknown>,
+      ) => (error.message.startsWith('failed with status code') ? { ...val, err: undefined } : val),
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,

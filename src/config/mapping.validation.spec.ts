@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMapping, parseMapping } from './mapping.validation';
@@ -50,7 +50,11 @@ describe('mapping validation', () => {
       /AMO_MAPPING_FILE cannot be read/,
     );
     writeFileSync(file, '[1]');
-    expect(() => loadMapping(undefined, file)).toThrow(/AMO_MAPPING_FILE must be an object/);
+    try {
+      expect(() => loadMapping(undefined, file)).toThrow(/AMO_MAPPING_FILE must be an object/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts managers and task settings, and names a bad window or list', () => {

@@ -67,6 +67,9 @@ class DatabaseLocationModule implements OnApplicationShutdown {
           location.embedded ? 1 : config.get('database', { infer: true }).poolSize,
         ),
         autoLoadEntities: true,
+        // a server that is still starting gets ~8 s; a wrong DATABASE_URL fails soon, in one line
+        retryAttempts: 4,
+        retryDelay: 2_000,
         migrationsRun: config.get('database', { infer: true }).migrationsRun,
         migrationsTransactionMode: 'each' as const,
       }),

@@ -1,7 +1,9 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { AdminGuard } from '../common/admin.guard';
+import { ApiAdmin } from '../common/openapi';
+import { HealthReportSchema, PublicHealthSchema } from './health.schema';
 import { HealthReport, HealthService, PublicHealth } from './health.service';
 
 @ApiTags('health')
@@ -15,6 +17,8 @@ export class HealthController {
    * attacker when to try, so the details are behind the admin key.
    */
   @Get()
+  @ApiOkResponse({ type: PublicHealthSchema, description: 'The database answers' })
+  @ApiServiceUnavailableResponse({ type: PublicHealthSchema, description: 'It does not' })
   async check(@Res({ passthrough: true }) res: Response): Promise<PublicHealth> {
     const report = await this.health.check();
     res.status(report.status === 'ok' ? 200 : 503);
@@ -24,7 +28,9 @@ export class HealthController {
   /** The same check with the database error and latency and the amoCRM connection state. */
   @Get('details')
   @UseGuards(AdminGuard)
-  @ApiBearerAuth()
+  @ApiAdmin()
+  @ApiOkResponse({ type: HealthReportSchema })
+  @ApiServiceUnavailableResponse({ type: HealthReportSchema, description: 'Database down' })
   async details(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const report = await this.health.check();
     res.status(report.status === 'ok' ? 200 : 503);

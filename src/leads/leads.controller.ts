@@ -10,18 +10,22 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminGuard } from '../common/admin.guard';
+import { ApiAdmin, ApiErrors, pageSchema } from '../common/openapi';
 import { Page } from '../common/pagination.dto';
 import { CreateLeadDto } from './dto/create-lead.dto';
 import { LeadResponse, toLeadResponse } from './dto/lead.response';
+import { LeadSchema } from './dto/lead.schema';
 import { ListLeadsQuery } from './dto/list-leads.query';
 import { UpdateLeadStatusDto } from './dto/update-lead-status.dto';
 import { UpdateLeadDto } from './dto/update-lead.dto';
 import { LeadsService } from './leads.service';
 
 @ApiTags('leads')
+@ApiExtraModels(LeadSchema)
+@ApiErrors(503)
 @Controller('leads')
 export class LeadsController {
   constructor(private readonly service: LeadsService) {}
@@ -30,13 +34,17 @@ export class LeadsController {
   @Post()
   @HttpCode(201)
   @UseGuards(ThrottlerGuard)
+  @ApiCreatedResponse({ type: LeadSchema, description: 'The lead, queued for amoCRM' })
+  @ApiErrors(400, 413, 429)
   async create(@Body() dto: CreateLeadDto): Promise<LeadResponse> {
     return toLeadResponse(await this.service.create(dto));
   }
 
   @Get()
   @UseGuards(AdminGuard)
-  @ApiBearerAuth()
+  @ApiAdmin()
+  @ApiOkResponse({ schema: pageSchema('LeadSchema'), description: 'Newest first' })
+  @ApiErrors(400)
   async list(@Query() q: ListLeadsQuery): Promise<Page<LeadResponse>> {
     const page = await this.service.list(q);
     return { ...page, items: page.items.map(toLeadResponse) };
@@ -44,14 +52,18 @@ export class LeadsController {
 
   @Get(':id')
   @UseGuards(AdminGuard)
-  @ApiBearerAuth()
+  @ApiAdmin()
+  @ApiOkResponse({ type: LeadSchema })
+  @ApiErrors(400, 404)
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<LeadResponse> {
     return toLeadResponse(await this.service.getById(id));
   }
 
   @Patch(':id/status')
   @UseGuards(AdminGuard)
-  @ApiBearerAuth()
+  @ApiAdmin()
+  @ApiOkResponse({ type: LeadSchema })
+  @ApiErrors(400, 404, 413)
   async changeStatus(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateLeadStatusDto,
@@ -61,7 +73,9 @@ export class LeadsController {
 
   @Patch(':id')
   @UseGuards(AdminGuard)
-  @ApiBearerAuth()
+  @ApiAdmin()
+  @ApiOkResponse({ type: LeadSchema })
+  @ApiErrors(400, 404, 413)
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateLeadDto,

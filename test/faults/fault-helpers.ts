@@ -2,12 +2,13 @@ import { DataSource } from 'typeorm';
 import { AmoSandbox, SANDBOX_FIXTURES } from '../../sandbox';
 import { amoEnv } from '../helpers/amo';
 import { eventually } from '../helpers/wait';
+import { describeOnServer } from '../helpers/skip';
 
 export { eventually };
 
 export const onServer = process.env.TEST_DB_KIND === 'server';
 /** Cases that need a second process or a server restart run only on a PostgreSQL server. */
-export const describeOnServer = onServer ? describe : describe.skip;
+export { describeOnServer };
 
 export const MAPPING = JSON.stringify({
   fields: { ourLeadId: SANDBOX_FIXTURES.leadFields.ourLeadId },

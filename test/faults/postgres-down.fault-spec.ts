@@ -7,6 +7,7 @@ import { connectAmo, createListeningAmoApp, startAmo } from '../helpers/amo';
 import { admin, createProperty, leadBody } from '../helpers/factories';
 import { TestApp, truncateAll } from '../helpers/test-app';
 import { countLossAndDuplicates, eventually, faultEnv, onServer, syncIdle } from './fault-helpers';
+import { describeUnless } from '../helpers/skip';
 
 /**
  * Stops and restarts the local PostgreSQL cluster (Debian's pg_ctlcluster, as root). Only
@@ -17,7 +18,11 @@ const canControlPostgres =
   process.getuid?.() === 0 &&
   existsSync('/usr/bin/pg_ctlcluster') &&
   existsSync('/etc/postgresql');
-const describeIfPossible = canControlPostgres ? describe : describe.skip;
+const describeIfPossible = describeUnless(
+  canControlPostgres
+    ? null
+    : 'needs DATABASE_URL on a machine whose PostgreSQL cluster this user can restart (root, pg_ctlcluster)',
+);
 
 function pgCluster(action: 'start' | 'stop' | 'restart'): void {
   const version = readdirSync('/etc/postgresql')[0];

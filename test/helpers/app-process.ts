@@ -25,7 +25,14 @@ export async function spawnAppProcess(
     ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')],
     {
       cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      // ts-node would keep a compile cache in /tmp (v8-compile-cache-<uid>); tests leave nothing there
+      env: {
+        ...process.env,
+        DISABLE_V8_COMPILE_CACHE: '1',
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
