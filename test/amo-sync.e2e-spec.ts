@@ -111,6 +111,8 @@ describe('Outbound sync to amoCRM', () => {
       f.values.map((v) => v.value),
     );
     expect(values).toEqual(expect.arrayContaining(['+79123456789', 'ivan@example.com']));
+    // the note follows the recorded create: wait for it, not for the create's job
+    await eventually(() => sb.notes().some((n) => n.entity_id === lead.amoLeadId));
     expect(
       sb
         .notes()
