@@ -2,8 +2,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, ROOT } from './lib';
 import { LoadResult } from './load';
+import { RecoveryResult } from './recovery';
 
 export interface Report {
+  /** Drain after an amoCRM outage, and after a SIGKILL with an immediate restart. */
+  recovery: RecoveryResult;
   command: string;
   quick: boolean;
   date: string;
@@ -188,6 +191,31 @@ function rows(r: Report): Row[] {
       verdict: '',
     });
   }
+
+  const rc = r.recovery;
+  const clean = (f: { inSandbox: number; leads: number; duplicated: number }) =>
+    f.inSandbox === f.leads && f.duplicated === 0;
+  out.push({
+    section: '6. recovery',
+    metric: `drain after outage: ${rc.outage20.leads} leads, amoCRM down ${fmt(rc.outage20.outageSec, 0)} s; s after recovery`,
+    value: `${fmt(rc.outage20.drainSec, 1)} s (${rc.outage20.inSandbox} in amoCRM, ${rc.outage20.duplicated} duplicated)`,
+    target: '<= 10 s',
+    verdict: verdict(rc.outage20.drainSec <= 10 && clean(rc.outage20)),
+  });
+  out.push({
+    section: '6. recovery',
+    metric: `drain after outage: ${rc.outage300.leads} leads queued; s after recovery, leads/s (bound 350)`,
+    value: `${fmt(rc.outage300.drainSec, 1)} s, ${fmt(rc.outage300.leadsPerSec, 0)} leads/s (${rc.outage300.inSandbox} in amoCRM, ${rc.outage300.duplicated} duplicated)`,
+    target: '>= 50 leads/s, aim 150',
+    verdict: verdict(rc.outage300.leadsPerSec >= 50 && clean(rc.outage300)),
+  });
+  out.push({
+    section: '6. recovery',
+    metric: `recovery after crash: ${rc.crash.leads} leads, SIGKILL mid-batch (${rc.crash.createdBeforeKill} created), restart at once; s after the kill, leads/s (bound 350)`,
+    value: `${fmt(rc.crash.drainSec, 1)} s, ${fmt(rc.crash.leadsPerSec, 0)} leads/s (${rc.crash.inSandbox} in amoCRM, ${rc.crash.duplicated} duplicated)`,
+    target: '<= 30 s, no duplicate',
+    verdict: verdict(rc.crash.drainSec <= 30 && clean(rc.crash)),
+  });
 
   out.push({
     section: '5. memory',

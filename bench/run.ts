@@ -30,6 +30,7 @@ import {
   waitHttpReady,
 } from './lib';
 import { load, LoadResult } from './load';
+import { recoveryBench } from './recovery';
 import { Report, printReport, writeDocs } from './report';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -601,6 +602,20 @@ async function main(): Promise<number> {
     await sync.child.stop();
     apps.splice(apps.indexOf(sync), 1);
     if (profDir) log(`CPU profile of the sync app in ${profDir}`);
+    await sb2.stop();
+    sandboxes.splice(sandboxes.indexOf(sb2), 1);
+
+    // 6. recovery: drain after an amoCRM outage, and after a SIGKILL with an immediate restart
+    log('recovery: drain after an outage; restart after a kill mid-batch');
+    const recovery = await recoveryBench({
+      startApp: (name, group, sb) => startApp(name, db, group, sb, true),
+      connect,
+      createProperty,
+      leadBody,
+      resetDb: () => db.reset(),
+      log,
+      quick: QUICK,
+    });
 
     const report: Report = {
       command: QUICK ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
@@ -626,6 +641,7 @@ async function main(): Promise<number> {
       lag,
       webhooks,
       receiverOnly,
+      recovery,
       totalSec: (performance.now() - tStart) / 1000,
     };
     printReport(report);

@@ -111,14 +111,17 @@ describe('Outbound sync to amoCRM', () => {
       f.values.map((v) => v.value),
     );
     expect(values).toEqual(expect.arrayContaining(['+79123456789', 'ivan@example.com']));
-    // the note follows the recorded create: wait for it, not for the create's job
-    await eventually(() => sb.notes().some((n) => n.entity_id === lead.amoLeadId));
-    expect(
+    // the comment is a job of its own after the create: wait for the note itself
+    const notesOfLead = () =>
       sb
         .notes()
         .filter((n) => n.entity_id === lead.amoLeadId)
-        .map((n) => n.params?.text),
-    ).toEqual([expect.stringContaining('Is the flat still available?')]);
+        .map((n) => n.params?.text);
+    await eventually(() => notesOfLead().length > 0);
+    await eventually(allDone);
+    expect(notesOfLead()).toEqual([
+      `Guest's comment (lead #${created.number}): Is the flat still available?`,
+    ]);
   });
 
   it('pushes a status change to the mapped stage', async () => {

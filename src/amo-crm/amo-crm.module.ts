@@ -21,6 +21,10 @@ import { ContactDirectoryService } from './outbound/contact-directory.service';
 import { SyncDispatcherService } from './outbound/sync-dispatcher.service';
 import { SyncJobsRepository } from './outbound/sync-jobs.repository';
 import { SyncJobFailures } from './outbound/sync-job-failures.service';
+import { AmoOutageGate } from './outbound/amo-outage.gate';
+import { LostCreateFinder } from './outbound/lost-create-finder';
+import { SyncPauseStore } from './outbound/sync-pause.store';
+import { SyncRecoveryRepository } from './outbound/sync-recovery.repository';
 import { CreateLeadsStep } from './outbound/create-leads.step';
 import { PatchLeadsStep } from './outbound/patch-leads.step';
 import { AddNotesStep } from './outbound/add-notes.step';
@@ -64,6 +68,10 @@ import { AmoWebhookWorker } from './inbound/amo-webhook.worker';
     ContactDirectoryService,
     SyncJobsRepository,
     SyncJobFailures,
+    SyncRecoveryRepository,
+    SyncPauseStore,
+    AmoOutageGate,
+    LostCreateFinder,
     CreateLeadsStep,
     PatchLeadsStep,
     AddNotesStep,

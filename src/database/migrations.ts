@@ -6,6 +6,7 @@ import { CreateAmoWebhookEvents1764244800000 } from '../../migrations/1764244800
 import { CreateThrottleHits1765400000000 } from '../../migrations/1765400000000-CreateThrottleHits';
 import { AddInboxOrderAndLeadAmoFlags1766100000000 } from '../../migrations/1766100000000-AddInboxOrderAndLeadAmoFlags';
 import { AddAmoTokenAuthMode1766400000000 } from '../../migrations/1766400000000-AddAmoTokenAuthMode';
+import { AllowSharedAmoLead1766000000000 } from '../../migrations/1766000000000-AllowSharedAmoLead';
 import { AddManagersTasksAndRepeats1766600000000 } from '../../migrations/1766600000000-AddManagersTasksAndRepeats';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
@@ -18,5 +19,6 @@ export const migrations = [
   CreateThrottleHits1765400000000,
   AddInboxOrderAndLeadAmoFlags1766100000000,
   AddAmoTokenAuthMode1766400000000,
+  AllowSharedAmoLead1766000000000,
   AddManagersTasksAndRepeats1766600000000,
 ];

@@ -125,6 +125,19 @@ export class AmoCrmApiService {
     await this.call({ method: 'POST', path: '/api/v4/leads/notes', body: notes });
   }
 
+  /** Every note on the given leads (to see which of ours arrived after a lost answer). */
+  async notesOf(amoLeadIds: number[]): Promise<AmoNoteRead[]> {
+    if (!amoLeadIds.length) return [];
+    return this.getAll<AmoNoteRead>('/api/v4/leads/notes', 'notes', {
+      'filter[entity_id][]': amoLeadIds,
+    });
+  }
+
+  /** A cheap read that tells whether amoCRM answers at all (the outage probe). */
+  async probe(): Promise<void> {
+    await this.call({ method: 'GET', path: '/api/v4/account' });
+  }
+
   /** One page of amoCRM's full-text lead search, with contacts. */
   async findLeads(query: string): Promise<AmoLeadRead[]> {
     const page = await this.call<{ _embedded?: { leads?: AmoLeadRead[] } }>({
@@ -133,6 +146,22 @@ export class AmoCrmApiService {
       query: { query, with: 'contacts', limit: 50 },
     });
     return page?._embedded?.leads ?? [];
+  }
+
+  /** One page (250) of the leads created at or after `from` (unix seconds), with contacts. */
+  async leadsCreatedSince(
+    from: number,
+    page: number,
+  ): Promise<{ leads: AmoLeadRead[]; more: boolean }> {
+    const answer = await this.call<{
+      _embedded?: { leads?: AmoLeadRead[] };
+      _links?: { next?: unknown };
+    }>({
+      method: 'GET',
+      path: '/api/v4/leads',
+      query: { 'filter[created_at][from]': from, with: 'contacts', limit: 250, page },
+    });
+    return { leads: answer?._embedded?.leads ?? [], more: !!answer?._links?.next };
   }
 
   /** Every lead changed at or after `from` (unix seconds), oldest change first. */

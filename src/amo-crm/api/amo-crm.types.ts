@@ -94,6 +94,13 @@ export interface AmoNoteItem {
   params: { text: string };
 }
 
+export interface AmoNoteRead {
+  id: number;
+  entity_id: number;
+  note_type?: string;
+  params?: { text?: string };
+}
+
 export interface AmoPipeline {
   id: number;
   name: string;
@@ -145,10 +152,4 @@ export interface AmoTaskRead {
   text: string;
   complete_till: number;
   responsible_user_id?: number;
-}
-
-export interface AmoNoteRead {
-  id: number;
-  entity_id: number;
-  params?: { text?: string } | null;
 }

@@ -66,8 +66,13 @@ export class AmoCrmHttpClient {
 
   async request<T>(req: AmoRequest): Promise<T | null> {
     for (let attempt = 0; ; attempt++) {
-      await this.limiter.acquire();
-      const res = await this.send(req);
+      const answered = await this.limiter.acquire();
+      let res: AxiosResponse;
+      try {
+        res = await this.send(req);
+      } finally {
+        answered();
+      }
       if (res.status === 429) {
         const retryAfterMs = this.retryAfterMs(res);
         this.limiter.pauseUntil(Date.now() + retryAfterMs);
@@ -189,6 +194,7 @@ export class AmoCrmHttpClient {
         `amoCRM unreachable (${code}) on ${req.method} ${req.path}`,
         {
           outcomeUnknown: req.method !== 'GET',
+          unavailable: true,
           cause: err,
         },
       );
@@ -254,6 +260,7 @@ export class AmoCrmHttpClient {
       return new AmoCrmError('transient', `amoCRM failed with ${status} on ${where}`, {
         status,
         outcomeUnknown: req.method !== 'GET',
+        unavailable: true,
       });
     }
     const validationErrors: AmoValidationError[] = (body['validation-errors'] ?? []).flatMap(

@@ -17,6 +17,8 @@ export interface AmoCrmErrorDetails {
   retryAfterMs?: number;
   /** True when a write may have been applied although no answer came back. */
   outcomeUnknown?: boolean;
+  /** amoCRM itself did not answer properly (5xx, 408, timeout, reset): not this request's fault. */
+  unavailable?: boolean;
   cause?: unknown;
 }
 
@@ -27,6 +29,7 @@ export class AmoCrmError extends Error {
   readonly validationErrors: AmoValidationError[];
   readonly retryAfterMs?: number;
   readonly outcomeUnknown: boolean;
+  readonly unavailable: boolean;
 
   constructor(
     readonly kind: AmoCrmErrorKind,
@@ -40,6 +43,7 @@ export class AmoCrmError extends Error {
     this.validationErrors = details.validationErrors ?? [];
     this.retryAfterMs = details.retryAfterMs;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
+    this.unavailable = details.unavailable ?? false;
   }
 
   /** A short, log-safe description (no tokens, no personal data). */

@@ -189,7 +189,9 @@ export class AmoWebhookWorker implements OnApplicationBootstrap, OnApplicationSh
     const plan = planLeadChange(lead, change, mapping);
     if (plan.kind === 'ignored') return null;
     if (plan.kind === 'patch') {
-      if (lead && Object.keys(plan.patch).length) await leads.update({ id: lead.id }, plan.patch);
+      // every local lead linked to this amoCRM lead follows it (duplicate control may link two)
+      if (lead && Object.keys(plan.patch).length)
+        await leads.update({ amoLeadId: amoId }, plan.patch);
       if (lead) tell(lead.number, plan.notice);
       return plan.outcome;
     }

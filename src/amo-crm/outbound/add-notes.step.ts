@@ -1,57 +1,67 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Lead } from '../../leads/lead.entity';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
 import { AmoNoteItem } from '../api/amo-crm.types';
-import { describeError } from '../client/amo-crm.error';
 import { AmoSyncJob } from '../outbox/amo-sync-job.entity';
 import { SyncJobsRepository } from './sync-jobs.repository';
 
-/** The guest's comment as a note on the amoCRM lead. */
-export function noteItem(lead: Lead & { amoLeadId: number }): AmoNoteItem {
-  return {
-    entity_id: lead.amoLeadId,
-    note_type: 'common',
-    params: { text: `Guest's comment: ${lead.comment}` },
-  };
+type NotedLead = Lead & { amoLeadId: number; comment: string };
+
+/** The text we write; the lead's number tells apart two of our leads on one amoCRM lead. */
+export function noteText(lead: Pick<Lead, 'number' | 'comment'>): string {
+  return `Guest's comment (lead #${lead.number}): ${lead.comment ?? ''}`;
 }
 
-const withAmoLead = (l: Lead | undefined): l is Lead & { amoLeadId: number } =>
-  !!l?.amoLeadId && !!l.comment;
+/** The guest's comment as a note on the amoCRM lead. */
+export function noteItem(lead: NotedLead): AmoNoteItem {
+  return { entity_id: lead.amoLeadId, note_type: 'common', params: { text: noteText(lead) } };
+}
 
-/** NOTE jobs, and the notes of a pass's new leads (amoCRM takes up to 250 per request). */
+const noted = (l: Lead | undefined): l is NotedLead => !!l?.amoLeadId && !!l.comment;
+
+/**
+ * NOTE jobs: written with the create's result (same transaction), so a comment is never left
+ * behind by a crash. A job whose earlier attempt may have reached amoCRM first looks at the
+ * lead's notes there and sends only what is missing, so each comment arrives exactly once.
+ * amoCRM takes up to 250 notes per request; the dispatcher claims at most that many.
+ */
 @Injectable()
 export class AddNotesStep {
-  private readonly logger = new Logger(AddNotesStep.name);
-
   constructor(
     private readonly api: AmoCrmApiService,
     private readonly jobs: SyncJobsRepository,
   ) {}
 
-  /**
-   * Right after their create: one request for the whole pass. A failure does not undo the
-   * creates; each note gets a NOTE job of its own.
-   */
-  async addAfterCreate(leads: Lead[]): Promise<void> {
-    const withComment = leads.filter(withAmoLead);
-    if (!withComment.length) return;
-    try {
-      await this.api.addNotes(withComment.map(noteItem));
-    } catch (err) {
-      this.logger.warn(`Adding notes failed, queued for retry: ${describeError(err)}`);
-      for (const l of withComment) await this.jobs.enqueueNote(l.id);
-    }
-  }
-
-  /** Throws when the request fails: the caller fails the whole batch. */
+  /** Throws when a request fails: the caller fails the whole batch. */
   async run(jobs: AmoSyncJob[]): Promise<void> {
     const leads = await this.jobs.loadLeads(jobs);
-    const ready = jobs.filter((j) => withAmoLead(leads.get(j.leadId)));
-    for (const j of jobs.filter((x) => !ready.includes(x))) await this.jobs.markDone(j);
-    if (!ready.length) return;
-    await this.api.addNotes(
-      ready.map((j) => noteItem(leads.get(j.leadId) as Lead & { amoLeadId: number })),
-    );
-    for (const j of ready) await this.jobs.markDone(j);
+    const ready = jobs.filter((j) => noted(leads.get(j.leadId)));
+    const nothingToSend = jobs.filter((j) => !ready.includes(j));
+    const present = await this.alreadyInAmo(ready, leads);
+    const sending = ready.filter((j) => !present.has(j.id));
+    await this.jobs.markManyDoneAndSynced([
+      ...nothingToSend,
+      ...ready.filter((j) => present.has(j.id)),
+    ]);
+    if (!sending.length) return;
+    // From here on a lost answer may still have added the notes: the next attempt looks first.
+    await this.jobs.markOutcomeUnknown(sending);
+    await this.api.addNotes(sending.map((j) => noteItem(leads.get(j.leadId) as NotedLead)));
+    await this.jobs.markManyDoneAndSynced(sending);
+  }
+
+  /** Jobs of unknown outcome whose note amoCRM already has. */
+  private async alreadyInAmo(jobs: AmoSyncJob[], leads: Map<string, Lead>): Promise<Set<string>> {
+    const unsure = jobs.filter((j) => j.outcomeUnknown);
+    const found = new Set<string>();
+    if (!unsure.length) return found;
+    const ids = [...new Set(unsure.map((j) => (leads.get(j.leadId) as NotedLead).amoLeadId))];
+    const notes = await this.api.notesOf(ids);
+    const have = new Set(notes.map((n) => `${n.entity_id}\u0000${n.params?.text ?? ''}`));
+    for (const j of unsure) {
+      const lead = leads.get(j.leadId) as NotedLead;
+      if (have.has(`${lead.amoLeadId}\u0000${noteText(lead)}`)) found.add(j.id);
+    }
+    return found;
   }
 }

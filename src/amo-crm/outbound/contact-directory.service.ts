@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { normalizeEmail, normalizePhone } from '../../leads/contact-normalization';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
-import { AmoContactRead } from '../api/amo-crm.types';
+import { AmoComplexLeadItem, AmoContactRead } from '../api/amo-crm.types';
+import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoSyncStateStore } from '../../database/amo-sync-state.repository';
 
 const WATERMARK_KEY = 'contacts_pulled_until';
@@ -18,6 +19,7 @@ const WATERMARK_KEY = 'contacts_pulled_until';
  */
 @Injectable()
 export class ContactDirectoryService {
+  private readonly logger = new Logger(ContactDirectoryService.name);
   private pulledAt = 0;
   private readonly region: string;
   /** A pull this recent is current enough; a contact typed in by a manager within it may be missed. */
@@ -78,6 +80,42 @@ export class ContactDirectoryService {
       ...(email ? [{ kind: 'EMAIL' as const, value: email, contactId }] : []),
     ]);
     await this.insert(rows);
+  }
+
+  /**
+   * A complex create refused because a contact we named by id no longer exists (a manager
+   * deleted it, or merged it into another): those contacts leave the directory and the leads
+   * waiting to be created, so the next attempt finds the surviving contact or creates one.
+   * False when the refusal is about something else.
+   */
+  async forgetRefused(
+    err: unknown,
+    chunk: { lead: { id: string }; item: AmoComplexLeadItem }[],
+  ): Promise<boolean> {
+    if (!(err instanceof AmoCrmError) || err.kind !== 'permanent') return false;
+    const gone = err.validationErrors.filter(
+      (v) => v.code === 'NotFound' && /^_embedded\.contacts\.\d+\.id$/.test(v.path),
+    );
+    if (!gone.length || gone.length !== err.validationErrors.length) return false;
+    const refused = new Set(gone.map((v) => v.requestId));
+    const ids = chunk
+      .filter((c) => refused.has(c.item.request_id))
+      .flatMap((c) => c.item._embedded.contacts.flatMap((x) => ('id' in x ? [x.id] : [])));
+    if (!ids.length) return false;
+    await this.dataSource.transaction(async (em) => {
+      await em.query(`DELETE FROM amo_contacts WHERE amo_contact_id = ANY($1::bigint[])`, [ids]);
+      await em.query(
+        `UPDATE leads SET amo_contact_id = NULL
+          WHERE amo_contact_id = ANY($1::bigint[]) AND amo_lead_id IS NULL`,
+        [ids],
+      );
+    });
+    // the merge winner got the loser's phones: the next pull must see it again
+    this.pulledAt = 0;
+    this.logger.warn(
+      `amoCRM no longer has contact(s) ${ids.join(', ')} (deleted or merged); dropped from the directory, the create goes again`,
+    );
+    return true;
   }
 
   /** The first contact seen with a value keeps it: amoCRM may hold older duplicates. */

@@ -1,26 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { Lead } from '../../leads/lead.entity';
 import { AmoCrmApiService } from '../api/amo-crm-api.service';
-import { AmoComplexLeadItem, AmoComplexResult, AmoLeadRead } from '../api/amo-crm.types';
+import { AmoComplexLeadItem, AmoComplexResult } from '../api/amo-crm.types';
 import { AmoCrmError } from '../client/amo-crm.error';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoSyncJob } from '../outbox/amo-sync-job.entity';
 import { SyncQueueService } from '../outbox/sync-queue.service';
-import { AddNotesStep } from './add-notes.step';
 import { ContactDirectoryService } from './contact-directory.service';
+import { LostCreateFinder } from './lost-create-finder';
 import { ManagerAssignmentService } from './manager-assignment.service';
-import { amoLeadName, complexLeadItem } from './lead-payload';
+import { complexLeadItem } from './lead-payload';
 import { SyncJobFailures } from './sync-job-failures.service';
 import { CreatedLead, SyncJobsRepository } from './sync-jobs.repository';
 
 /** Leads per complex request (amoCRM's limit). */
 const COMPLEX_BATCH = 50;
+/** Complex requests of one pass in flight together. */
+const PARALLEL_CHUNKS = 3;
 
 type Sending = { job: AmoSyncJob; lead: Lead; item: AmoComplexLeadItem };
 
 /**
  * CREATE jobs: each lead with its contact (a known amoCRM contact, or a new one) in complex
- * requests of 50, then the pass's notes in one request.
+ * requests of 50. The guest's comment is a NOTE job written with the create's result. amoCRM's
+ * duplicate control may answer with a lead another of ours already has: both then follow it.
  */
 @Injectable()
 export class CreateLeadsStep {
@@ -29,8 +32,8 @@ export class CreateLeadsStep {
     private readonly jobs: SyncJobsRepository,
     private readonly failures: SyncJobFailures,
     private readonly contacts: ContactDirectoryService,
-    private readonly notes: AddNotesStep,
     private readonly queue: SyncQueueService,
+    private readonly lostCreates: LostCreateFinder,
     private readonly managers: ManagerAssignmentService,
   ) {}
 
@@ -44,6 +47,17 @@ export class CreateLeadsStep {
     const sending: Sending[] = [];
     const newContactKeys = new Set<string>();
     const created: CreatedLead[] = [];
+    const titleOf = (l: Lead) =>
+      (l.propertyId ? properties.get(l.propertyId)?.title : null) ?? null;
+    const lost = await this.lostCreates.find(
+      jobs.flatMap((j) => {
+        const lead = leads.get(j.leadId);
+        return j.outcomeUnknown && lead && !lead.amoLeadId
+          ? [{ lead, propertyTitle: titleOf(lead) }]
+          : [];
+      }),
+      mapping,
+    );
 
     for (const job of jobs) {
       const lead = leads.get(job.leadId);
@@ -53,7 +67,7 @@ export class CreateLeadsStep {
       }
       const property = lead.propertyId ? properties.get(lead.propertyId) : undefined;
       if (job.outcomeUnknown) {
-        const found = await this.findOurLead(lead, property?.title ?? null, mapping);
+        const found = lost.get(lead.id);
         if (found) {
           const amoContactId = found._embedded?.contacts?.[0]?.id ?? null;
           created.push({ job, lead, amoLeadId: found.id, amoContactId });
@@ -76,14 +90,26 @@ export class CreateLeadsStep {
     await this.record(created, mapping);
     await this.managers.assign(sending, properties, mapping);
 
+    const chunks: Sending[][] = [];
     for (let i = 0; i < sending.length; i += COMPLEX_BATCH) {
-      created.push(...(await this.createChunk(sending.slice(i, i + COMPLEX_BATCH), mapping)));
+      chunks.push(sending.slice(i, i + COMPLEX_BATCH));
     }
-    await this.notes.addAfterCreate(created.map((c) => c.lead));
+    // A few requests in flight at once: the limiter counts each until its answer arrives, so
+    // one at a time would leave most of amoCRM's budget unused while a request is answered.
+    // Chunks never share a new contact (see above), so their order does not matter.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) await this.createChunk(chunks[next++], mapping);
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks.length) }, worker),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
-  /** One complex create request; returns what amoCRM confirmed, already recorded. */
-  private async createChunk(chunk: Sending[], mapping: EffectiveMapping): Promise<CreatedLead[]> {
+  /** One complex create request; what amoCRM confirmed is recorded (with its NOTE jobs). */
+  private async createChunk(chunk: Sending[], mapping: EffectiveMapping): Promise<void> {
     // From here on a failure may leave the leads created in amoCRM: the next attempt looks
     // for them first, even if this process dies before recording the answer.
     await this.jobs.markOutcomeUnknown(chunk.map((c) => c.job));
@@ -91,11 +117,18 @@ export class CreateLeadsStep {
     try {
       results = await this.api.createLeadsComplex(chunk.map((c) => c.item));
     } catch (err) {
+      if (await this.contacts.forgetRefused(err, chunk)) {
+        // a contact we knew was deleted or merged in amoCRM; nothing was written (amoCRM
+        // checks the whole request first): the chunk goes again, finding it anew or creating it
+        for (const c of chunk) await this.jobs.putBack(c.job);
+        this.queue.wake();
+        return;
+      }
       await this.failures.failAll(
         chunk.map((c) => c.job),
         err,
       );
-      return [];
+      return;
     }
     const byRequest = new Map<string, AmoComplexResult>();
     for (const r of results) for (const id of [r.request_id].flat()) byRequest.set(String(id), r);
@@ -114,7 +147,6 @@ export class CreateLeadsStep {
       );
     }
     await this.record(created, mapping);
-    return created;
   }
 
   private async record(created: CreatedLead[], mapping: EffectiveMapping): Promise<void> {
@@ -131,26 +163,6 @@ export class CreateLeadsStep {
           ? []
           : [{ contactId: c.amoContactId, phone: c.lead.guestPhone, email: c.lead.guestEmail }],
       ),
-    );
-  }
-
-  /** After an attempt of unknown outcome: is our lead already in amoCRM? */
-  private async findOurLead(
-    lead: Lead,
-    propertyTitle: string | null,
-    mapping: EffectiveMapping,
-  ): Promise<AmoLeadRead | null> {
-    const name = amoLeadName(lead, propertyTitle);
-    const markerField = mapping.fields.ourLeadId;
-    const found = await this.api.findLeads(markerField ? lead.id : name);
-    return (
-      found.find((l) =>
-        markerField
-          ? (l.custom_fields_values ?? []).some(
-              (f) => f.field_id === markerField && f.values?.some((v) => v.value === lead.id),
-            )
-          : l.name === name,
-      ) ?? null
     );
   }
 }

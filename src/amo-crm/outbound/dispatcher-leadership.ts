@@ -17,12 +17,15 @@ export class DispatcherLeadership {
   private readonly logger = new Logger(DispatcherLeadership.name);
   private client: Client | null = null;
   private leading = false;
+  /** Set when this instance has just become the dispatcher; read once by `tookOver`. */
+  private fresh = true;
 
   /** `url: null` — the embedded database admits one process, which is leader by construction. */
   constructor(private readonly url: string | null) {}
 
   async isLeader(): Promise<boolean> {
     if (this.url === null) return true;
+    if (!this.leading) this.fresh = false;
     try {
       if (!this.client) {
         const client = new Client({ connectionString: this.url });
@@ -39,13 +42,27 @@ export class DispatcherLeadership {
         `SELECT pg_try_advisory_lock(${LEADER_LOCK_KEY}) AS ok`,
       );
       this.leading = res.rows[0]?.ok === true;
-      if (this.leading) this.logger.log('This instance now dispatches amoCRM sync jobs');
+      if (this.leading) {
+        this.fresh = true;
+        this.logger.log('This instance now dispatches amoCRM sync jobs');
+      }
       return this.leading;
     } catch (err) {
       this.logger.warn(`Leader election failed: ${describeError(err)}`);
       if (this.client) this.drop(this.client);
       return false;
     }
+  }
+
+  /**
+   * True once after this instance became the dispatcher (in the embedded mode: once per
+   * process, since the folder lock admits one). Whoever held the lock before is gone, so the
+   * leases it held can be released at once.
+   */
+  tookOver(): boolean {
+    if (!this.fresh) return false;
+    this.fresh = false;
+    return true;
   }
 
   /** Gives the lock up (on shutdown) by closing its connection. */

@@ -9,8 +9,13 @@ import { readUnmappedStages, UnmappedStagesView } from './sync-view-stages';
 
 export interface SyncOverview {
   connection: ConnectionStatus;
-  /** Non-null while this instance holds all sync back because amoCRM blocked API access. */
+  /**
+   * Non-null while all outbound sync waits: amoCRM's `retry_after` on a 429 or a block. Stored
+   * in PostgreSQL, so every instance shows and keeps the same pause.
+   */
   paused: { until: string; reason: string } | null;
+  /** Non-null while amoCRM does not answer and only a probe is sent. */
+  outage: { since: string; reason: string } | null;
   jobs: Record<'PENDING' | 'RUNNING' | 'DONE' | 'DEAD' | 'HELD', number>;
   oldestPendingAgeSec: number | null;
   recentDead: {
@@ -90,7 +95,8 @@ export class SyncAdminService {
     );
     return {
       connection: await this.tokens.status(),
-      paused: this.dispatcher.pause,
+      paused: await this.dispatcher.pause(),
+      outage: this.dispatcher.outage,
       jobs,
       oldestPendingAgeSec: oldest?.age ?? null,
       recentDead: dead.map((d) => ({

@@ -14,12 +14,15 @@ import { AmoSyncJob, SyncJobKind } from '../outbox/amo-sync-job.entity';
 import { SyncQueueService } from '../outbox/sync-queue.service';
 import { AddNotesStep } from './add-notes.step';
 import { AddTasksStep } from './add-tasks.step';
+import { AmoOutageGate, OutageView } from './amo-outage.gate';
 import { CreateLeadsStep } from './create-leads.step';
 import { DispatcherLeadership } from './dispatcher-leadership';
 import { JoinRepeatStep } from './join-repeat.step';
 import { PatchLeadsStep } from './patch-leads.step';
 import { SyncJobFailures } from './sync-job-failures.service';
 import { SyncJobsRepository } from './sync-jobs.repository';
+import { SyncPause, SyncPauseStore } from './sync-pause.store';
+import { SyncRecoveryRepository } from './sync-recovery.repository';
 
 /** What a held lead shows: the connection's own error, else what to do about it. */
 function heldReason(status: ConnectionStatus): string {
@@ -31,6 +34,8 @@ function heldReason(status: ConnectionStatus): string {
 /** Jobs claimed per pass: creates go out 50 per complex request, notes 250 per request. */
 const BATCH = 250;
 const PATCH_BATCH = 50;
+/** After a pass failed midway, try to give its claims back this soon. */
+const STRANDED_RETRY_MS = 500;
 
 /**
  * Drains the outbox into amoCRM. Jobs are claimed with FOR UPDATE SKIP LOCKED and a lease,
@@ -51,11 +56,18 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
   );
   private unsubscribe: (() => void)[] = [];
   private wasConnected = false;
+  /** Ids claimed by the pass in progress; left set when the pass fails. */
+  private stranded: string[] = [];
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeAt = 0;
 
   constructor(
     private readonly queue: SyncQueueService,
     private readonly jobs: SyncJobsRepository,
     private readonly failures: SyncJobFailures,
+    private readonly recovery: SyncRecoveryRepository,
+    private readonly pauses: SyncPauseStore,
+    private readonly gate: AmoOutageGate,
     private readonly creates: CreateLeadsStep,
     private readonly updates: PatchLeadsStep,
     private readonly notes: AddNotesStep,
@@ -86,6 +98,7 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     for (const off of this.unsubscribe) off();
     await this.runner.stop();
     await this.leadership.release();
@@ -95,9 +108,14 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     this.runner.wake();
   }
 
-  /** Set while sync is paused because amoCRM blocks API access (shown in the admin sync view). */
-  get pause(): { until: string; reason: string } | null {
-    return this.failures.pause;
+  /** The stored pause (429 `retry_after`, block) or null, for the admin sync view. */
+  async pause(): Promise<SyncPause | null> {
+    return this.pauses.current();
+  }
+
+  /** Set while amoCRM is known to be down and only the probe is sent. */
+  get outage(): OutageView | null {
+    return this.gate.outage;
   }
 
   /** Resolves when nothing due is left (used by tests and the bulk benchmark). */
@@ -107,12 +125,65 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
 
   private async drain(): Promise<void> {
     if (!(await this.leadership.isLeader())) return;
+    if (this.leadership.tookOver()) {
+      // the previous holder of the lock is gone: its leases need not run out
+      const n = await this.recovery.releaseAllLeases();
+      if (n) this.logger.log(`Released ${n} jobs leased by the previous dispatcher`);
+    }
+    await this.releaseStranded();
     if (!(await this.holdOrRelease())) return;
-    while (!this.runner.stopped && Date.now() >= this.failures.pausedUntilMs) {
+    while (!this.runner.stopped && (await this.mayClaim())) {
       const jobs = await this.jobs.claimDue(BATCH, this.settings.leaseSec);
       if (!jobs.length) return;
-      await this.process(jobs);
+      this.stranded = jobs.map((j) => j.id);
+      try {
+        await this.process(jobs);
+      } catch (err) {
+        // e.g. the database went away mid-pass: the claims go back as soon as it answers
+        this.wakeIn(STRANDED_RETRY_MS);
+        throw err;
+      }
+      this.stranded = [];
     }
+  }
+
+  /** Claims of a pass that failed midway, released instead of waiting out their lease. */
+  private async releaseStranded(): Promise<void> {
+    if (!this.stranded.length) return;
+    let n: number;
+    try {
+      n = await this.recovery.releaseLeases(this.stranded);
+    } catch (err) {
+      this.wakeIn(STRANDED_RETRY_MS);
+      throw err;
+    }
+    this.stranded = [];
+    if (n) this.logger.log(`Released ${n} jobs claimed by a pass that failed`);
+  }
+
+  /** Neither a stored pause (429, block) nor an amoCRM outage holds the queue. */
+  private async mayClaim(): Promise<boolean> {
+    const pausedUntil = await this.pauses.refresh();
+    if (pausedUntil > Date.now()) {
+      this.wakeIn(pausedUntil - Date.now());
+      return false;
+    }
+    return this.gate.passable(() => this.wake());
+  }
+
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.wakeTimer && this.wakeAt <= at) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = null;
+        this.wake();
+      },
+      Math.max(ms, 1),
+    );
+    this.wakeTimer.unref();
   }
 
   /**

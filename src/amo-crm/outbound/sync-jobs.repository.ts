@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { returningRows } from '../../database/returning-rows';
 import { Lead } from '../../leads/lead.entity';
 import { LeadSyncState } from '../../leads/lead.enums';
 import { Property } from '../../properties/property.entity';
-import { AmoSyncJob, SyncJobKind, SyncJobState } from '../outbox/amo-sync-job.entity';
+import { AmoSyncJob, SyncJobState } from '../outbox/amo-sync-job.entity';
 import { enqueueCallbackTasks } from './callback-task.jobs';
 
 /** A job and the amoCRM ids its lead got: recorded together. */
@@ -28,6 +28,9 @@ export class SyncJobsRepository {
    * Takes up to `limit` due jobs (or jobs whose lease ran out) with a lease of `leaseSec`,
    * skipping rows another dispatcher holds. A job waits while an earlier one of the same lead
    * is unfinished, or while its lead's CREATE is DEAD, so an UPDATE never overtakes its CREATE.
+   * A job taken over from an expired or released lease keeps its own "outcome unknown" flag:
+   * steps set it (committed) before sending, so a job without it never reached amoCRM and
+   * needs no look-up.
    */
   async claimDue(limit: number, leaseSec: number): Promise<AmoSyncJob[]> {
     const rows: unknown = await this.dataSource.query(
@@ -43,7 +46,7 @@ export class SyncJobsRepository {
           LIMIT $1
           FOR UPDATE SKIP LOCKED)
        UPDATE amo_sync_jobs s
-          SET outcome_unknown = s.outcome_unknown OR s.state = 'RUNNING',
+          SET outcome_unknown = s.outcome_unknown,
               state = 'RUNNING', attempts = s.attempts + 1,
               lease_until = now() + make_interval(secs => $2), updated_at = now()
          FROM due WHERE s.id = due.id
@@ -53,12 +56,16 @@ export class SyncJobsRepository {
     return returningRows<AmoSyncJob>(rows).sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  /** Without a usable grant: park every pending job rather than burn its attempts. */
+  /**
+   * Without a usable grant: park every pending job rather than burn its attempts, and every
+   * job whose lease ended (a dead dispatcher's, or one given back); they keep "outcome unknown".
+   * The leads say why they wait.
+   */
   async holdPending(reason: string): Promise<void> {
     await this.dataSource.query(
       `WITH held AS (
-         UPDATE amo_sync_jobs SET state = 'HELD', last_error = $1, updated_at = now()
-          WHERE state = 'PENDING' RETURNING lead_id)
+         UPDATE amo_sync_jobs SET state = 'HELD', lease_until = NULL, last_error = $1, updated_at = now()
+          WHERE state = 'PENDING' OR (state = 'RUNNING' AND lease_until < now()) RETURNING lead_id)
        UPDATE leads SET sync_error = $1 WHERE id IN (SELECT lead_id FROM held)`,
       [reason],
     );
@@ -89,7 +96,7 @@ export class SyncJobsRepository {
     });
   }
 
-  /** Stores amoCRM's ids for a batch, and the callback tasks' jobs: one transaction. */
+  /** Stores amoCRM's ids for a batch: one transaction, two statements, whatever its size. */
   async markCreated(created: CreatedLead[], taskLeadIds: string[] = []): Promise<void> {
     if (!created.length) return;
     await this.dataSource.transaction(async (em) => {
@@ -111,7 +118,33 @@ export class SyncJobsRepository {
           WHERE id = ANY($1::bigint[])`,
         [created.map((c) => c.job.id)],
       );
+      // the comment goes as a job of its own, written with the create's result: a crash
+      // between the two can no longer lose it
+      await em.query(
+        `INSERT INTO amo_sync_jobs (lead_id, kind)
+         SELECT id, 'NOTE' FROM leads
+          WHERE id = ANY($1::uuid[]) AND comment IS NOT NULL AND comment <> ''
+          ORDER BY number`,
+        [created.map((c) => c.lead.id)],
+      );
       await enqueueCallbackTasks(em, taskLeadIds);
+    });
+  }
+
+  /** Jobs done and their leads synced, in one statement per table. */
+  async markManyDoneAndSynced(jobs: AmoSyncJob[]): Promise<void> {
+    if (!jobs.length) return;
+    await this.dataSource.transaction(async (em) => {
+      await em.query(
+        `UPDATE amo_sync_jobs SET state = 'DONE', last_error = NULL, lease_until = NULL, updated_at = now()
+          WHERE id = ANY($1::bigint[])`,
+        [jobs.map((j) => j.id)],
+      );
+      await em.query(
+        `UPDATE leads SET sync_state = 'SYNCED', sync_error = NULL
+          WHERE id = ANY($1::uuid[]) AND sync_state = 'FAILED'`,
+        [jobs.map((j) => j.leadId)],
+      );
     });
   }
 
@@ -123,11 +156,17 @@ export class SyncJobsRepository {
     );
   }
 
-  /** Gives the claim back without counting the attempt: the job goes in the next pass. */
-  async putBack(job: AmoSyncJob): Promise<void> {
+  /**
+   * Gives the claim back without counting the attempt: the job goes in the next pass (or at
+   * `at`). Its "outcome unknown" flag goes back to what it was when claimed: use this only
+   * when amoCRM refused the request or it was never sent.
+   */
+  async putBack(job: AmoSyncJob, at: Date = new Date()): Promise<void> {
     await this.dataSource.query(
-      `UPDATE amo_sync_jobs SET state = 'PENDING', attempts = attempts - 1, lease_until = NULL, next_attempt_at = now() WHERE id = $1`,
-      [job.id],
+      `UPDATE amo_sync_jobs SET state = 'PENDING', attempts = greatest(attempts - 1, 0), lease_until = NULL,
+              next_attempt_at = $2, outcome_unknown = $3, updated_at = now()
+        WHERE id = $1`,
+      [job.id, at, job.outcomeUnknown],
     );
   }
 
@@ -147,37 +186,34 @@ export class SyncJobsRepository {
     });
   }
 
-  /** Another attempt after `delayMs`; the lead shows the failure meanwhile. */
+  /**
+   * Another attempt after `delayMs`; the lead shows the failure meanwhile. `refund` gives the
+   * attempt back (a wait that is not the job's fault). Returns the lead's number for the log.
+   */
   async reschedule(
     job: AmoSyncJob,
-    failure: { message: string; outcomeUnknown: boolean; delayMs: number },
-  ): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      await em.getRepository(AmoSyncJob).update(
-        { id: job.id },
-        {
-          state: SyncJobState.PENDING,
-          leaseUntil: null,
-          lastError: failure.message,
-          outcomeUnknown: failure.outcomeUnknown,
-          nextAttemptAt: new Date(Date.now() + failure.delayMs),
-        },
+    failure: { message: string; outcomeUnknown: boolean; delayMs: number; refund?: boolean },
+  ): Promise<number | null> {
+    return this.dataSource.transaction(async (em) => {
+      await em.query(
+        `UPDATE amo_sync_jobs
+            SET state = 'PENDING', lease_until = NULL, last_error = $2, outcome_unknown = $3,
+                next_attempt_at = now() + make_interval(secs => $4::double precision / 1000),
+                attempts = CASE WHEN $5 THEN greatest(attempts - 1, 0) ELSE attempts END,
+                updated_at = now()
+          WHERE id = $1`,
+        [job.id, failure.message, failure.outcomeUnknown, failure.delayMs, !!failure.refund],
       );
-      await em
-        .getRepository(Lead)
-        .update(
-          { id: job.leadId },
-          { syncState: LeadSyncState.FAILED, syncError: failure.message },
-        );
+      return this.leadFailed(em, job.leadId, LeadSyncState.FAILED, failure.message);
     });
   }
 
-  /** No more attempts; an admin can re-drive it. */
+  /** No more attempts; an admin can re-drive it. Returns the lead's number for the log. */
   async markDead(
     job: AmoSyncJob,
     failure: { message: string; outcomeUnknown: boolean },
-  ): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+  ): Promise<number | null> {
+    return this.dataSource.transaction(async (em) => {
       await em.getRepository(AmoSyncJob).update(
         { id: job.id },
         {
@@ -187,20 +223,22 @@ export class SyncJobsRepository {
           outcomeUnknown: failure.outcomeUnknown,
         },
       );
-      await em
-        .getRepository(Lead)
-        .update({ id: job.leadId }, { syncState: LeadSyncState.DEAD, syncError: failure.message });
+      return this.leadFailed(em, job.leadId, LeadSyncState.DEAD, failure.message);
     });
   }
 
-  async enqueueNote(leadId: string): Promise<void> {
-    await this.dataSource.getRepository(AmoSyncJob).insert({
-      leadId,
-      kind: SyncJobKind.NOTE,
-      payload: {},
-      state: SyncJobState.PENDING,
-      nextAttemptAt: new Date(),
-    });
+  private async leadFailed(
+    em: EntityManager,
+    leadId: string,
+    state: LeadSyncState,
+    message: string,
+  ): Promise<number | null> {
+    const rows: unknown = await em.query(
+      `UPDATE leads SET sync_state = $2, sync_error = $3 WHERE id = $1 RETURNING number`,
+      [leadId, state, message],
+    );
+    const [row] = returningRows<{ number: number | string }>(rows);
+    return row ? Number(row.number) : null;
   }
 
   /** Records amoCRM's `updated_at` of our own change, so its webhook echo is "not newer". */

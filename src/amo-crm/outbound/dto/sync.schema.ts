@@ -66,6 +66,14 @@ export class SyncPauseSchema {
   reason!: string;
 }
 
+export class SyncOutageSchema {
+  @ApiProperty({ format: 'date-time', description: 'When amoCRM stopped answering' })
+  since!: string;
+
+  @ApiProperty({ description: 'The last failure of the probe' })
+  reason!: string;
+}
+
 export class DeadJobSchema {
   @ApiProperty() jobId!: string;
   @ApiProperty({ format: 'uuid' }) leadId!: string;
@@ -107,8 +115,20 @@ export class SyncOverviewSchema implements SyncOverview {
   @ApiProperty({ type: ConnectionStatusSchema })
   connection!: ConnectionStatusSchema;
 
-  @ApiProperty({ type: SyncPauseSchema, nullable: true, description: 'Set while amoCRM blocks us' })
+  @ApiProperty({
+    type: SyncPauseSchema,
+    nullable: true,
+    description:
+      "Set while all outbound sync waits for amoCRM's retry_after (429) or a block; stored, so every instance shows it",
+  })
   paused!: SyncPauseSchema | null;
+
+  @ApiProperty({
+    type: SyncOutageSchema,
+    nullable: true,
+    description: 'Set while amoCRM does not answer and only a probe is sent',
+  })
+  outage!: SyncOutageSchema | null;
 
   @ApiProperty(counts(['PENDING', 'RUNNING', 'DONE', 'DEAD', 'HELD']))
   jobs!: SyncOverview['jobs'];
