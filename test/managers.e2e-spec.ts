@@ -217,17 +217,22 @@ describe('Responsible managers, callback tasks and repeat requests', () => {
     expect(tasks[1]?.responsible_user_id).toBe(U.agent);
   });
 
-  it('a repeat sent while its original is not in amoCRM yet waits, then joins that deal', async () => {
+  it('a repeat whose original is not in amoCRM yet waits, then joins that deal once it is', async () => {
     const property = await createProperty(server);
-    sb.setOutage(true);
+    sb.failNext({ method: 'POST', path: '/api/v4/leads/complex', count: 1, status: 400 });
     const first = await post(leadBody(property.id, { guestEmail: 'wait@example.com' }));
+    await eventually(async () => (await lead(first.id)).sync.state === 'DEAD');
     const second = await post(
       leadBody(property.id, { guestEmail: 'WAIT@example.com', comment: 'Still there?' }),
     );
     await eventually(async () => ((await lead(second.id)).sync.error ?? '').includes('waiting'));
     expect((await lead(second.id)).repeatOf).toBe(first.id);
     const deals = sb.leads().length;
-    sb.setOutage(false);
+    await request(server)
+      .post('/api/integrations/amo-crm/sync/retry')
+      .set(admin)
+      .send({ leadId: first.id })
+      .expect(202);
     await eventually(async () => (await openJobs()) === 0);
     const original = await lead(first.id);
     expect(sb.leads()).toHaveLength(deals + 1);
