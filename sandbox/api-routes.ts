@@ -11,6 +11,7 @@ import { registerContactRoutes } from './routes/contacts';
 import { registerLeadRoutes } from './routes/leads';
 import { registerNoteAndLinkRoutes } from './routes/notes-links';
 import { registerUnsortedRoutes } from './routes/unsorted';
+import { registerTaskRoutes } from './routes/tasks';
 import { registerWebhookRoutes } from './routes/webhooks';
 import type { IncomingDesk } from './incoming';
 
@@ -39,6 +40,7 @@ export class ApiRoutes {
     registerContactRoutes(r, ctx);
     registerWebhookRoutes(r, ctx);
     if (incoming) registerUnsortedRoutes(r, ctx, incoming);
+    registerTaskRoutes(r, ctx);
   }
 
   handle(req: ApiRequest): Reply {

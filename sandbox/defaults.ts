@@ -15,6 +15,7 @@ export const SANDBOX_DEFAULTS = {
   blockWindowMs: 60_000,
   strictRefresh: true,
   duplicateControl: false,
+  timezone: 'Europe/Moscow',
   accessTokenTtlSec: 86400,
   authCodeTtlSec: 20 * 60,
   webhookTimeoutMs: 2000,

@@ -7,7 +7,7 @@ export type PhoneEnumCode = 'WORK' | 'WORKDD' | 'MOB' | 'FAX' | 'HOME' | 'OTHER'
 export type EmailEnumCode = 'WORK' | 'PRIV' | 'OTHER';
 
 export interface SandboxFixtures {
-  users: { admin: number; manager: number };
+  users: { admin: number; manager: number; agent: number; manager3: number; inactive: number };
   mainPipelineId: number;
   unsortedStatusId: number;
   stages: {
@@ -55,7 +55,7 @@ export const WON_STATUS_ID = 142;
 export const LOST_STATUS_ID = 143;
 
 export const SANDBOX_FIXTURES: SandboxFixtures = {
-  users: { admin: 9000001, manager: 9000002 },
+  users: { admin: 9000001, manager: 9000002, agent: 9000003, manager3: 9000004, inactive: 9000005 },
   mainPipelineId: 7000001,
   unsortedStatusId: 7100001,
   stages: {
@@ -157,6 +157,9 @@ export interface UserDef {
   id: number;
   name: string;
   email: string;
+  /** `rights.is_active` [§14.4]; an inactive (dismissed) user keeps its id. */
+  active: boolean;
+  admin: boolean;
 }
 
 const f = SANDBOX_FIXTURES;
@@ -183,9 +186,41 @@ function closedStages(): StatusDef[] {
 }
 
 export const USERS: UserDef[] = [
-  { id: f.users.admin, name: 'Администратор', email: 'admin@sandbox.example' },
-  { id: f.users.manager, name: 'Менеджер', email: 'manager@sandbox.example' },
+  {
+    id: f.users.admin,
+    name: 'Администратор',
+    email: 'admin@sandbox.example',
+    active: true,
+    admin: true,
+  },
+  {
+    id: f.users.manager,
+    name: 'Менеджер',
+    email: 'manager@sandbox.example',
+    active: true,
+    admin: false,
+  },
+  { id: f.users.agent, name: 'Агент', email: 'agent@sandbox.example', active: true, admin: false },
+  {
+    id: f.users.manager3,
+    name: 'Менеджер 3',
+    email: 'manager3@sandbox.example',
+    active: true,
+    admin: false,
+  },
+  {
+    id: f.users.inactive,
+    name: 'Уволенный',
+    email: 'former@sandbox.example',
+    active: false,
+    admin: false,
+  },
 ];
+
+/** Users a lead, contact, note or task may be given to: the active ones (inactive: assumed refused). */
+export function isAssignableUser(id: number): boolean {
+  return USERS.some((u) => u.id === id && u.active);
+}
 
 export const PIPELINES: PipelineDef[] = [
   {

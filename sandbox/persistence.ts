@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { LongLivedState, LongLivedTokens } from './long-lived-tokens';
 import type { OAuthServer, OAuthState } from './oauth';
 import type { ContactRecord, LeadRecord, LinkRecord, NoteRecord, SandboxStore } from './store';
+import type { TaskBook, TaskRecord } from './tasks';
 import type { SandboxWebhook } from './types';
 import type { WebhookSender } from './webhooks';
 
@@ -27,6 +28,8 @@ interface SavedState {
     complexRequestIds: [number, string][];
     ids: SandboxStore['ids'];
   };
+  /** absent in files written before tasks existed */
+  tasks?: { tasks: TaskRecord[]; nextId: number };
   oauth: OAuthState;
   /** absent in files written before long-lived tokens existed */
   longLived?: LongLivedState;
@@ -36,6 +39,7 @@ interface SavedState {
 export interface PersistedParts {
   accountId: number;
   store: SandboxStore;
+  tasks: TaskBook;
   oauth: OAuthServer;
   longLived: LongLivedTokens;
   sender: WebhookSender;
@@ -73,6 +77,8 @@ export class StateFile {
     for (const t of s.tags) store.tags.set(t.id, t);
     for (const [id, rid] of s.complexRequestIds) store.complexRequestIds.set(id, rid);
     Object.assign(store.ids, s.ids);
+    for (const t of saved.tasks?.tasks ?? []) parts.tasks.tasks.set(t.id, t);
+    if (saved.tasks) parts.tasks.nextId = saved.tasks.nextId;
     parts.oauth.importState(saved.oauth);
     parts.longLived.importState(saved.longLived);
     parts.sender.importState(saved.webhooks);
@@ -94,6 +100,7 @@ export class StateFile {
         complexRequestIds: [...store.complexRequestIds],
         ids: store.ids,
       },
+      tasks: { tasks: [...parts.tasks.tasks.values()], nextId: parts.tasks.nextId },
       oauth: parts.oauth.exportState(),
       longLived: parts.longLived.exportState(),
       webhooks: parts.sender.exportState(),

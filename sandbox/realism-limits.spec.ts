@@ -139,6 +139,9 @@ describe('sandbox realism: rate limit, block escalation, refresh grace, settings
     expect((await post({ blockAfter429s: -1 })).status).toBe(400);
     expect((await post({ duplicateControl: 'yes' })).status).toBe(400);
     expect((await post({ webhookAccountBlock: 'none' })).status).toBe(400);
+    expect((await post({ timezone: 'Mars/Olympus' })).json.error).toBe(
+      'timezone must be an IANA time zone such as Europe/Moscow',
+    );
     const state = await call(sb.url, 'GET', '/_sandbox/settings');
     expect(state.json).toEqual({
       rateLimitRetryAfterSec: 300,
@@ -148,6 +151,7 @@ describe('sandbox realism: rate limit, block escalation, refresh grace, settings
       refreshMode: 'strict',
       duplicateControl: false,
       absentTrackingFields: [],
+      timezone: 'Europe/Moscow',
       webhookAccountBlock: 'full',
     });
   });

@@ -24,6 +24,7 @@ import { OAuthServer } from './oauth';
 import { SANDBOX_FIXTURES } from './fixtures';
 import { renderPage } from './page';
 import { SandboxStore, type Change } from './store';
+import { TaskBook } from './tasks';
 import type {
   DropRule,
   FailNextRule,
@@ -35,6 +36,7 @@ import type {
   SandboxLink,
   SandboxNote,
   SandboxOptions,
+  SandboxTask,
   SandboxWebhook,
   WebhookDelivery,
 } from './types';
@@ -56,6 +58,7 @@ export class AmoSandbox implements SandboxControl {
   readonly host: SandboxHost;
 
   private readonly store: SandboxStore;
+  private readonly taskBook = new TaskBook();
   private readonly oauth: OAuthServer;
   private readonly longLived: LongLivedTokens;
   private readonly sender: WebhookSender;
@@ -71,6 +74,8 @@ export class AmoSandbox implements SandboxControl {
   /** the realism switches, shared by reference with the parts that read them */
   private readonly settings: RealismSettings;
   private stopped = false;
+  /** API requests received in full and not yet answered (e.g. waiting out injected latency). */
+  private readonly pending = new Set<{ method: string; path: string }>();
 
   /** Use startSandbox() (start.ts); this wires an already listening server. */
   constructor(
@@ -97,6 +102,7 @@ export class AmoSandbox implements SandboxControl {
       refreshMode: opts.refreshMode ?? (o.strictRefresh ? 'strict' : 'until-successor-used'),
       duplicateControl: o.duplicateControl,
       absentTrackingFields: [],
+      timezone: o.timezone,
     };
     this.store = new SandboxStore(o.accountId, this.url);
     this.oauth = new OAuthServer({
@@ -138,6 +144,7 @@ export class AmoSandbox implements SandboxControl {
     this.api = new ApiRoutes(
       {
         store: this.store,
+        tasks: this.taskBook,
         webhooks: this.sender,
         baseUrl: this.url,
         accountId: o.accountId,
@@ -201,6 +208,18 @@ export class AmoSandbox implements SandboxControl {
 
   notes(): SandboxNote[] {
     return [...this.store.notes.values()].map((n) => this.store.noteRead(n));
+  }
+
+  /** `/api/v4` and `/oauth2` requests whose body has arrived and whose answer is not yet sent. */
+  inFlight(): { method: string; path: string }[] {
+    return [...this.pending].map((c) => ({ ...c }));
+  }
+
+  /** Every task, as `GET /api/v4/tasks` reads it. */
+  tasks(): SandboxTask[] {
+    return [...this.taskBook.tasks.values()].map(
+      (t) => this.taskBook.read(t, this.accountId, this.url) as SandboxTask,
+    );
   }
 
   links(): SandboxLink[] {
@@ -380,6 +399,7 @@ export class AmoSandbox implements SandboxControl {
     return {
       accountId: this.accountId,
       store: this.store,
+      tasks: this.taskBook,
       oauth: this.oauth,
       longLived: this.longLived,
       sender: this.sender,
@@ -401,7 +421,13 @@ export class AmoSandbox implements SandboxControl {
       const path = url.pathname;
       const body = await readBody(req);
       if (path.startsWith('/api/v4/') || path.startsWith('/oauth2/')) {
-        await this.door.handle(req, res, url, method, body);
+        const call = { method, path };
+        this.pending.add(call);
+        try {
+          await this.door.handle(req, res, url, method, body);
+        } finally {
+          this.pending.delete(call);
+        }
       } else {
         sendReply(res, await this.handleLocal(req, url, method, body));
       }

@@ -39,6 +39,18 @@ export interface RealismSettings {
    * an account has depends on its connected sources).
    */
   absentTrackingFields: string[];
+  /** The account's time zone (IANA name), as `GET /account?with=datetime_settings` reports it. */
+  timezone: string;
+}
+
+/** An IANA zone name Node knows, e.g. `Europe/Moscow`. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function int(raw: unknown, name: string, min: number): number {
@@ -85,6 +97,12 @@ export function readSettingsPatch(raw: unknown): Partial<RealismSettings> {
           throw new SandboxError(400, `${key} must be an array of field codes`);
         }
         out.absentTrackingFields = value;
+        break;
+      case 'timezone':
+        if (typeof value !== 'string' || !isTimeZone(value)) {
+          throw new SandboxError(400, `${key} must be an IANA time zone such as Europe/Moscow`);
+        }
+        out.timezone = value;
         break;
       default:
         throw new SandboxError(400, `unknown setting ${key}`);

@@ -28,6 +28,8 @@ export interface SandboxOptions {
   refreshMode?: RefreshMode;
   /** Complex creates matching an open lead's contact by phone/e-mail answer `merged: true`. */
   duplicateControl?: boolean;
+  /** The account's time zone (IANA name); default `Europe/Moscow`. */
+  timezone?: string;
   /** Keep the account's state in this JSON file and continue from it on the next start. */
   stateFile?: string;
   accessTokenTtlSec?: number;
@@ -202,4 +204,20 @@ export interface FailNextRule extends PathMatcher {
 
 export interface DropRule extends PathMatcher {
   count: number;
+}
+
+export interface SandboxTask {
+  id: number;
+  entity_id: number | null;
+  entity_type: 'leads' | 'contacts' | 'companies' | null;
+  text: string;
+  complete_till: number;
+  task_type_id: number;
+  responsible_user_id: number;
+  duration: number;
+  is_completed: boolean;
+  created_by: number;
+  created_at: number;
+  updated_at: number;
+  account_id: number;
 }

@@ -63,8 +63,10 @@ describe('amoCRM sync across a restart of the app and of a sandbox with a state 
 
     server = await boot(port);
     expect(sb!.leads().map((l) => l.id)).toEqual([day1.amoLeadId]);
+    // another listing: for the same one the guest's second request would join the open deal
+    const other = await createProperty(server, { title: 'Studio', price: 900_000 });
     const second = (
-      await request(server).post('/api/leads').send(leadBody(property.id, guest)).expect(201)
+      await request(server).post('/api/leads').send(leadBody(other.id, guest)).expect(201)
     ).body;
     const day2 = await syncedLead(server, second.id);
     expect(day2.amoLeadId).toBe(day1.amoLeadId + 1);

@@ -148,10 +148,12 @@ describe('Outbound sync to amoCRM', () => {
         .expect(201)
     ).body;
     await eventually(allDone);
+    // another listing, so it is a new deal rather than a repeat request of the first
+    const other = await createProperty(server, { title: 'Studio on Arbat', price: 9_000_000 });
     const b = (
       await request(server)
         .post('/api/leads')
-        .send(leadBody(property.id, { guestPhone: phone }))
+        .send(leadBody(other.id, { guestPhone: phone }))
         .expect(201)
     ).body;
     await eventually(allDone);

@@ -1,11 +1,21 @@
-/** `GET /account` and `GET /users`. */
-import { USERS } from '../fixtures';
-import { halReply, paramList, type Reply } from '../http';
-import { href, type ApiContext, type ApiRequest, type Register } from './common';
+/** `GET /account`, `GET /users` and `GET /users/{id}`. */
+import { USERS, type UserDef } from '../fixtures';
+import { halReply, noContentReply, paramList, type Reply } from '../http';
+import { href, page, type ApiContext, type ApiRequest, type Register } from './common';
 
 export function registerAccountRoutes(r: Register, ctx: ApiContext): void {
   r('GET', '/account', (q) => account(ctx, q));
-  r('GET', '/users', () => users(ctx));
+  r('GET', '/users', (q) => users(ctx, q));
+  r('GET', '/users/(\\d+)', (_q, m) => user(ctx, Number(m[1])));
+}
+
+/** The offset of a zone at this moment, as `+03:00`. */
+export function zoneOffset(timeZone: string, at = new Date()): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const offset = part?.replace('GMT', '') ?? '';
+  return offset === '' ? '+00:00' : offset;
 }
 
 /** What each documented `with=` value adds; values not listed here are ignored (assumed). */
@@ -35,8 +45,8 @@ function accountExtras(ctx: ApiContext, wanted: string[]): { top: object; embedd
       short_time_pattern: 'H:i',
       date_format: 'd.m.Y',
       time_format: 'H:i:s',
-      timezone: 'Europe/Moscow',
-      timezone_offset: '+03:00',
+      timezone: ctx.settings.timezone,
+      timezone_offset: zoneOffset(ctx.settings.timezone),
     };
   }
   return { top, embedded };
@@ -73,18 +83,34 @@ function account(ctx: ApiContext, req: ApiRequest): Reply {
   });
 }
 
-function users(ctx: ApiContext): Reply {
-  return halReply({
-    _total_items: USERS.length,
-    _page: 1,
-    _page_count: 1,
-    _links: { self: href(ctx, '/api/v4/users') },
-    _embedded: {
-      users: USERS.map((u) => ({
-        ...u,
-        lang: 'ru',
-        _links: { self: href(ctx, `/api/v4/users/${u.id}`) },
-      })),
+/** A user as amoCRM lists it; `rights` holds only the keys [§14.4] names plus `is_admin` (assumed). */
+function userRead(ctx: ApiContext, u: UserDef): object {
+  return {
+    id: u.id,
+    name: u.name,
+    email: u.email,
+    lang: 'ru',
+    rights: {
+      is_admin: u.admin,
+      is_free: false,
+      is_active: u.active,
+      group_id: null,
+      role_id: null,
     },
-  });
+    _links: { self: href(ctx, `/api/v4/users/${u.id}`) },
+  };
+}
+
+function users(ctx: ApiContext, req: ApiRequest): Reply {
+  return page(
+    ctx,
+    req,
+    'users',
+    USERS.map((u) => userRead(ctx, u)),
+  );
+}
+
+function user(ctx: ApiContext, id: number): Reply {
+  const u = USERS.find((x) => x.id === id);
+  return u ? halReply(userRead(ctx, u)) : noContentReply();
 }

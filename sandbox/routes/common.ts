@@ -21,6 +21,7 @@ import {
   validationReply,
   type ItemErrors,
 } from '../validation/common';
+import type { TaskBook } from '../tasks';
 import type { WebhookSender } from '../webhooks';
 
 export const MAX_PAGE_LIMIT = 250;
@@ -38,11 +39,12 @@ export interface ApiRequest {
 
 export interface ApiContext {
   store: SandboxStore;
+  tasks: TaskBook;
   webhooks: WebhookSender;
   baseUrl: string;
   accountId: number;
   subdomain: string;
-  settings: Pick<RealismSettings, 'duplicateControl' | 'absentTrackingFields'>;
+  settings: Pick<RealismSettings, 'duplicateControl' | 'absentTrackingFields' | 'timezone'>;
   /** Is this lead held by a waiting incoming entry (notes and stage changes refused)? */
   isIncoming?: (leadId: number) => boolean;
   emit(changes: Change[]): void;

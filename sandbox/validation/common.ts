@@ -3,7 +3,7 @@
  * invalid, and the 400 names each failing item by its request_id with code/path/detail errors.
  * This file holds the error collector, the body parsers and the readers every resource shares.
  */
-import { USERS } from '../fixtures';
+import { isAssignableUser } from '../fixtures';
 import { isRecord, jsonReply, problemReply, PROBLEM_JSON, type Reply } from '../http';
 import type { SandboxStore, TagRef } from '../store';
 
@@ -195,7 +195,7 @@ export function readUser(
 ): number | undefined {
   const id = readInt(obj, key, base, issues);
   if (id === undefined || id === null) return undefined;
-  if ((allowRobot && id === 0) || USERS.some((u) => u.id === id)) return id;
+  if ((allowRobot && id === 0) || isAssignableUser(id)) return id;
   issues.choice(join(base, key));
   return undefined;
 }

@@ -30,6 +30,10 @@ import { CreateIncomingLeadsStep } from './outbound/create-incoming-leads.step';
 import { IncomingJobsGate } from './outbound/incoming-jobs.gate';
 import { PatchLeadsStep } from './outbound/patch-leads.step';
 import { AddNotesStep } from './outbound/add-notes.step';
+import { AddTasksStep } from './outbound/add-tasks.step';
+import { TaskJobsRepository } from './outbound/callback-task.jobs';
+import { JoinRepeatStep } from './outbound/join-repeat.step';
+import { ManagerAssignmentService } from './outbound/manager-assignment.service';
 import { SyncQueueModule } from './outbox/sync-queue.module';
 import { AmoReconciliationService } from './inbound/amo-reconciliation.service';
 import { AmoWebhookEvent } from './inbound/amo-webhook-event.entity';
@@ -87,6 +91,10 @@ import { ConsoleMappingService } from './console/console-mapping.service';
     ConsoleConnectionService,
     ConsoleFailuresService,
     ConsoleMappingService,
+    AddTasksStep,
+    JoinRepeatStep,
+    ManagerAssignmentService,
+    TaskJobsRepository,
   ],
   exports: [AmoTokenService, AmoCrmApiService, SyncDispatcherService],
 })

@@ -15,6 +15,8 @@ export interface AppSettings {
   adminSessionTtlMin: number;
   defaultCurrency: string;
   phoneDefaultRegion: string;
+  /** A repeat request joins an open lead of the same guest and property this many days old; 0 = off. */
+  repeatWindowDays: number;
   corsOrigins: string[];
   leadFormRateLimit: number;
   leadFormRateWindowSec: number;
@@ -179,6 +181,7 @@ export function loadConfig(raw: Record<string, unknown>): AppConfig {
       adminSessionTtlMin: env.ADMIN_SESSION_TTL_MIN ?? 480,
       defaultCurrency: env.DEFAULT_CURRENCY ?? 'RUB',
       phoneDefaultRegion: env.PHONE_DEFAULT_REGION ?? 'RU',
+      repeatWindowDays: env.LEAD_REPEAT_WINDOW_DAYS ?? 30,
       corsOrigins: (env.CORS_ORIGINS ?? '')
         .split(',')
         .map((s) => s.trim())

@@ -104,6 +104,14 @@ export class EnvironmentVariables {
   @Min(1)
   LEAD_FORM_RATE_LIMIT?: number;
 
+  /** Days within which a second request of one guest for one property joins the open deal; 0 = off. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  LEAD_REPEAT_WINDOW_DAYS?: number;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

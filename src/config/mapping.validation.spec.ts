@@ -56,4 +56,27 @@ describe('mapping validation', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('accepts managers and task settings, and names a bad window or list', () => {
+    const ok = {
+      managers: { roundRobin: [9000002, 9000003], contactManager: false },
+      tasks: { enabled: true, typeId: 2, hours: { MORNING: [8, 11] }, anyTimeMinutes: 30 },
+    };
+    expect(parse(ok)).toEqual(ok);
+    expect(() => parse({ managers: { roundRobin: ['x'] } })).toThrow(
+      /AMO_MAPPING_JSON\.managers\.roundRobin/,
+    );
+    expect(() => parse({ tasks: { hours: { NIGHT: [1, 2] } } })).toThrow(
+      /AMO_MAPPING_JSON\.tasks\.hours\.NIGHT is not a contact window/,
+    );
+    expect(() => parse({ tasks: { hours: { EVENING: [21, 17] } } })).toThrow(
+      /AMO_MAPPING_JSON\.tasks\.hours\.EVENING must be \[fromHour, toHour\]/,
+    );
+    expect(() => parse({ tasks: { anyTimeMinutes: 0 } })).toThrow(
+      /AMO_MAPPING_JSON\.tasks\.anyTimeMinutes/,
+    );
+    expect(() => parse({ tasks: { colour: 'red' } })).toThrow(
+      /AMO_MAPPING_JSON\.tasks\.colour is not a mapping key/,
+    );
+  });
 });

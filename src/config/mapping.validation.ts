@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsInt,
   IsObject,
   IsOptional,
   IsString,
+  Max,
+  MaxLength,
   Min,
   ValidateNested,
   ValidationError,
@@ -65,6 +69,50 @@ class MappingFieldsSetting {
   source?: SelectFieldSetting;
 }
 
+class ManagersSetting {
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  roundRobin?: number[];
+
+  @IsOptional()
+  @IsBoolean()
+  contactManager?: boolean;
+}
+
+class TasksSetting {
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  typeId?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  text?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  repeatText?: string;
+
+  @IsOptional()
+  @IsObject()
+  hours?: Record<string, number[]>;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  anyTimeMinutes?: number;
+}
+
 class MappingSetting {
   @IsOptional()
   @IsObject()
@@ -79,6 +127,36 @@ class MappingSetting {
   @IsArray()
   @IsString({ each: true })
   tags?: string[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ManagersSetting)
+  managers?: ManagersSetting;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TasksSetting)
+  tasks?: TasksSetting;
+}
+
+/** The windows that may be configured, and how a window's hours are written: [from, to). */
+export const CONTACT_WINDOWS = ['MORNING', 'AFTERNOON', 'EVENING'] as const;
+
+function checkHours(hours: Record<string, unknown>, path: string): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(hours)) {
+    if (!(CONTACT_WINDOWS as readonly string[]).includes(name)) {
+      problems.push(`${path}.${name} is not a contact window (${CONTACT_WINDOWS.join(', ')})`);
+      continue;
+    }
+    const ok =
+      Array.isArray(value) &&
+      value.length === 2 &&
+      value.every((h) => Number.isInteger(h) && h >= 0 && h <= 24) &&
+      value[0] < value[1];
+    if (!ok) problems.push(`${path}.${name} must be [fromHour, toHour] with 0 <= from < to <= 24`);
+  }
+  return problems;
 }
 
 /** The mapping as configured; status and option names are plain strings at this level. */
@@ -92,6 +170,15 @@ export interface MappingSettings {
     source?: { id: number; enums: Record<string, number> };
   };
   tags?: string[];
+  managers?: { roundRobin?: number[]; contactManager?: boolean };
+  tasks?: {
+    enabled?: boolean;
+    typeId?: number;
+    text?: string;
+    repeatText?: string;
+    hours?: Record<string, [number, number]>;
+    anyTimeMinutes?: number;
+  };
 }
 
 function flatten(errors: ValidationError[], prefix: string): string[] {
@@ -142,6 +229,8 @@ export function parseMapping(raw: string, source: string): MappingSettings {
       }
     }
   }
+  if (mapping.tasks?.hours)
+    problems.push(...checkHours(mapping.tasks.hours, `${source}.tasks.hours`));
   if (problems.length) {
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }

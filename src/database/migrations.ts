@@ -10,6 +10,7 @@ import { AllowSharedAmoLead1766000000000 } from '../../migrations/1766000000000-
 import { CreateAdminSessions1766300000000 } from '../../migrations/1766300000000-CreateAdminSessions';
 import { AddLeadAttribution1766500000000 } from '../../migrations/1766500000000-AddLeadAttribution';
 import { AddLeadIncomingState1766500001000 } from '../../migrations/1766500001000-AddLeadIncomingState';
+import { AddManagersTasksAndRepeats1766600000000 } from '../../migrations/1766600000000-AddManagersTasksAndRepeats';
 
 /** Listed explicitly so the same set runs from ts-node, the compiled build and the tests. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   CreateAdminSessions1766300000000,
   AddLeadAttribution1766500000000,
   AddLeadIncomingState1766500001000,
+  AddManagersTasksAndRepeats1766600000000,
 ];

@@ -16,6 +16,7 @@ import {
   LeadSource,
   LeadStatus,
   LeadSyncState,
+  ResponsibleSource,
 } from './lead.enums';
 import type { LeadTracking } from './lead-tracking';
 
@@ -122,6 +123,22 @@ export class Lead {
 
   @Column({ name: 'unmapped_since', type: 'timestamptz', nullable: true })
   unmappedSince: Date | null;
+
+  /** The amoCRM user responsible for the lead, decided once before its first send. */
+  @Column({
+    name: 'amo_responsible_user_id',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintToNumber,
+  })
+  amoResponsibleUserId: number | null;
+
+  @Column({ name: 'amo_responsible_source', type: 'varchar', length: 16, nullable: true })
+  amoResponsibleSource: ResponsibleSource | null;
+
+  /** A repeat request: the open lead (same guest, same property) whose deal it joined. */
+  @Column({ name: 'repeat_of', type: 'uuid', nullable: true })
+  repeatOf: string | null;
 
   @Column({ name: 'synced_at', type: 'timestamptz', nullable: true })
   syncedAt: Date | null;

@@ -41,3 +41,11 @@ export enum AmoIncomingState {
   ACCEPTED = 'ACCEPTED',
   DECLINED = 'DECLINED',
 }
+
+/** Who decided a lead's responsible manager in amoCRM (docs/MANAGERS.md). */
+export enum ResponsibleSource {
+  PROPERTY = 'PROPERTY',
+  CONTACT = 'CONTACT',
+  ROUND_ROBIN = 'ROUND_ROBIN',
+  DEFAULT = 'DEFAULT',
+}

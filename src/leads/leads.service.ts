@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  FindOptionsWhere,
+  In,
+  IsNull,
+  MoreThanOrEqual,
+  Not,
+  QueryFailedError,
+  Repository,
+} from 'typeorm';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { Page } from '../common/pagination.dto';
 import { SyncJobKind } from '../amo-crm/outbox/amo-sync-job.entity';
@@ -12,6 +22,7 @@ import { CreateLeadDto } from './dto/create-lead.dto';
 import { ListLeadsQuery } from './dto/list-leads.query';
 import { UpdateLeadDto } from './dto/update-lead.dto';
 import { Lead } from './lead.entity';
+import { findRepeatOriginal } from './repeat-request.rules';
 import { ContactTime, LeadSource, LeadStatus, LeadSyncState } from './lead.enums';
 import { compactTracking } from './lead-tracking';
 import { LeadOrigin, clientAddress, formPageFromReferer } from './lead-origin';
@@ -21,6 +32,7 @@ const FOREIGN_KEY_VIOLATION = '23503';
 @Injectable()
 export class LeadsService {
   private readonly phoneRegion: string;
+  private readonly repeatWindowDays: number;
 
   constructor(
     @InjectRepository(Lead) private readonly leads: Repository<Lead>,
@@ -29,6 +41,7 @@ export class LeadsService {
     config: ConfigService<AppConfig, true>,
   ) {
     this.phoneRegion = config.get('app', { infer: true }).phoneDefaultRegion;
+    this.repeatWindowDays = config.get('app', { infer: true }).repeatWindowDays;
   }
 
   /** `origin`: what the request itself says (client address, Referer), not the form's fields. */
@@ -50,8 +63,11 @@ export class LeadsService {
     });
     try {
       const saved = await this.dataSource.transaction(async (em) => {
+        lead.repeatOf = await this.repeatOf(em, lead);
         const row = await em.getRepository(Lead).save(lead);
-        if (this.syncQueue.enabled) await this.syncQueue.enqueueCreate(em, row.id);
+        if (!this.syncQueue.enabled) return row;
+        if (row.repeatOf) await this.syncQueue.enqueueRepeat(em, row.id);
+        else await this.syncQueue.enqueueCreate(em, row.id);
         return row;
       });
       this.syncQueue.wake();
@@ -134,6 +150,26 @@ export class LeadsService {
         return saved;
       })
       .finally(() => this.syncQueue.wake());
+  }
+
+  /** The open lead this request repeats (docs/MANAGERS.md), if any: it joins that deal. */
+  private async repeatOf(em: EntityManager, lead: Lead): Promise<string | null> {
+    if (this.repeatWindowDays <= 0 || !lead.propertyId) return null;
+    if (!lead.guestPhone && !lead.guestEmail) return null;
+    const candidates = await em.getRepository(Lead).find({
+      where: [
+        ...(lead.guestPhone ? [{ propertyId: lead.propertyId, guestPhone: lead.guestPhone }] : []),
+        ...(lead.guestEmail ? [{ propertyId: lead.propertyId, guestEmail: lead.guestEmail }] : []),
+      ].map((w) => ({
+        ...w,
+        repeatOf: IsNull(),
+        status: Not(In([LeadStatus.WON, LeadStatus.LOST])),
+        createdAt: MoreThanOrEqual(new Date(Date.now() - this.repeatWindowDays * 86_400_000)),
+      })),
+      order: { createdAt: 'DESC' },
+      take: 5,
+    });
+    return findRepeatOriginal(lead, candidates, new Date(), this.repeatWindowDays)?.id ?? null;
   }
 
   private phone(raw: string): string {

@@ -5,6 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { bigintToNumber } from '../common/bigint.transformer';
 
 @Entity({ name: 'properties' })
 export class Property {
@@ -19,6 +20,15 @@ export class Property {
 
   @Column({ type: 'char', length: 3 })
   currency: string;
+
+  /** The listing's agent in amoCRM: responsible for its new leads when active there. */
+  @Column({
+    name: 'amo_responsible_user_id',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintToNumber,
+  })
+  amoResponsibleUserId: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

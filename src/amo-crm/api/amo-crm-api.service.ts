@@ -4,6 +4,7 @@ import { AmoCrmError } from '../client/amo-crm.error';
 import { AmoCrmHttpClient, AmoRequest } from '../client/amo-crm-http.client';
 import {
   AmoAccount,
+  AmoAccountSettings,
   AmoComplexLeadItem,
   AmoComplexResult,
   AmoContactRead,
@@ -16,6 +17,9 @@ import {
   AmoNoteItem,
   AmoNoteRead,
   AmoPipeline,
+  AmoTaskItem,
+  AmoTaskRead,
+  AmoUser,
   AmoWebhook,
 } from './amo-crm.types';
 
@@ -35,6 +39,61 @@ export class AmoCrmApiService {
     const account = await this.call<AmoAccount>({ method: 'GET', path: '/api/v4/account' });
     if (!account) throw new AmoCrmError('transient', 'amoCRM returned no account');
     return account;
+  }
+
+  /** The account's time zone and task types. */
+  async accountSettings(): Promise<AmoAccountSettings> {
+    const account = await this.call<{
+      _embedded?: {
+        datetime_settings?: { timezone?: string };
+        task_types?: { id: number; name: string }[];
+      };
+    }>({
+      method: 'GET',
+      path: '/api/v4/account',
+      query: { with: 'datetime_settings,task_types' },
+    });
+    return {
+      timezone: account?._embedded?.datetime_settings?.timezone ?? null,
+      taskTypes: account?._embedded?.task_types ?? [],
+    };
+  }
+
+  async users(): Promise<AmoUser[]> {
+    return this.getAll<AmoUser>('/api/v4/users', 'users');
+  }
+
+  /** Contacts by id (up to 250), e.g. to read who is responsible for them. */
+  async contactsByIds(ids: number[]): Promise<AmoContactRead[]> {
+    if (!ids.length) return [];
+    const page = await this.call<{ _embedded?: { contacts?: AmoContactRead[] } }>({
+      method: 'GET',
+      path: '/api/v4/contacts',
+      query: { 'filter[id][]': ids, limit: 250 },
+    });
+    return page?._embedded?.contacts ?? [];
+  }
+
+  /** Tasks (up to 250 per request); answers the new ids with our request ids. */
+  async addTasks(tasks: AmoTaskItem[]): Promise<{ id: number; request_id: string }[]> {
+    const answer = await this.call<{
+      _embedded?: { tasks?: { id: number; request_id: string }[] };
+    }>({ method: 'POST', path: '/api/v4/tasks', body: tasks });
+    return answer?._embedded?.tasks ?? [];
+  }
+
+  /** Every task on these leads. */
+  async tasksOfLeads(amoLeadIds: number[]): Promise<AmoTaskRead[]> {
+    if (!amoLeadIds.length) return [];
+    return this.getAll<AmoTaskRead>('/api/v4/tasks', 'tasks', {
+      'filter[entity_type]': 'leads',
+      'filter[entity_id][]': amoLeadIds,
+    });
+  }
+
+  /** Every note on one lead. */
+  async notesOfLead(amoLeadId: number): Promise<AmoNoteRead[]> {
+    return this.getAll<AmoNoteRead>(`/api/v4/leads/${amoLeadId}/notes`, 'notes');
   }
 
   /** The account a freshly exchanged token belongs to, before that token is stored. */

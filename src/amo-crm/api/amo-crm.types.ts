@@ -22,6 +22,7 @@ export interface AmoLeadRead {
   price?: number | null;
   status_id?: number;
   pipeline_id?: number;
+  responsible_user_id?: number;
   created_at?: number;
   updated_at?: number;
   custom_fields_values?: AmoCustomFieldValueRead[] | null;
@@ -31,6 +32,7 @@ export interface AmoLeadRead {
 export interface AmoContactRead {
   id: number;
   updated_at: number;
+  responsible_user_id?: number;
   custom_fields_values?:
     { field_code?: string | null; values?: { value?: unknown }[] | null }[] | null;
 }
@@ -48,6 +50,7 @@ export type AmoContactFieldWrite = {
 /** One item of a complex create: a lead with its contact (existing by id, or new). */
 export interface AmoComplexLeadItem {
   name: string;
+  responsible_user_id?: number;
   price?: number;
   pipeline_id?: number;
   status_id?: number;
@@ -56,7 +59,14 @@ export interface AmoComplexLeadItem {
   request_id: string;
   _embedded: {
     tags: { name: string }[];
-    contacts: ({ id: number } | { name: string; custom_fields_values: AmoContactFieldWrite[] })[];
+    contacts: (
+      | { id: number }
+      | {
+          name: string;
+          custom_fields_values: AmoContactFieldWrite[];
+          responsible_user_id?: number;
+        }
+    )[];
   };
 }
 
@@ -145,4 +155,35 @@ export interface AmoUnsortedCreated {
   uid: string;
   request_id?: string;
   _embedded?: { leads?: { id: number }[]; contacts?: { id: number }[] };
+}
+
+export interface AmoUser {
+  id: number;
+  name: string;
+  rights?: { is_active?: boolean };
+}
+
+/** What `GET /account?with=datetime_settings,task_types` adds that we read. */
+export interface AmoAccountSettings {
+  timezone: string | null;
+  taskTypes: { id: number; name: string }[];
+}
+
+export interface AmoTaskItem {
+  text: string;
+  complete_till: number;
+  entity_id: number;
+  entity_type: 'leads';
+  task_type_id: number;
+  responsible_user_id?: number;
+  request_id: string;
+}
+
+export interface AmoTaskRead {
+  id: number;
+  entity_id: number | null;
+  entity_type: string | null;
+  text: string;
+  complete_till: number;
+  responsible_user_id?: number;
 }

@@ -7,7 +7,7 @@ import {
   LeadStatus,
   LeadSyncState,
 } from '../../leads/lead.enums';
-import { EffectiveMapping } from '../mapping/amo-mapping';
+import { EffectiveMapping, noAccountParts } from '../mapping/amo-mapping';
 import { DECLINED_IN_AMO, planIncomingChange } from './incoming-acceptance.rules';
 import { LeadEvent } from './lead-change.rules';
 
@@ -26,6 +26,7 @@ const mapping: EffectiveMapping = {
   incomingStages: [7100001],
   tags: [],
   problems: [],
+  ...noAccountParts(),
 };
 
 const lead = (over: Partial<Lead> = {}): Lead =>

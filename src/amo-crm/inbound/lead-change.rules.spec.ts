@@ -6,7 +6,7 @@ import {
   LeadStatus,
   LeadSyncState,
 } from '../../leads/lead.enums';
-import { EffectiveMapping } from '../mapping/amo-mapping';
+import { EffectiveMapping, noAccountParts } from '../mapping/amo-mapping';
 import {
   DELETED_IN_AMO,
   LeadEvent,
@@ -33,6 +33,7 @@ const mapping: EffectiveMapping = {
   },
   tags: [],
   problems: [],
+  ...noAccountParts(),
 };
 
 const NOW = new Date('2026-12-03T10:00:00Z');

@@ -1,5 +1,5 @@
 import { ContactMethod, LeadStatus } from '../../leads/lead.enums';
-import { EffectiveMapping } from '../mapping/amo-mapping';
+import { EffectiveMapping, noAccountParts } from '../mapping/amo-mapping';
 import { WebhookItem } from './webhook-body.parser';
 import {
   contentHash,
@@ -32,6 +32,7 @@ const mapping: EffectiveMapping = {
   },
   tags: [],
   problems: [],
+  ...noAccountParts(),
 };
 
 describe('dedupeKey', () => {

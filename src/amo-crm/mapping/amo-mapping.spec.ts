@@ -95,4 +95,38 @@ describe('statusForStage', () => {
     expect(statusForStage(m, 10, 142)).toBe(LeadStatus.WON);
     expect(statusForStage(m, 10, 143)).toBe(LeadStatus.LOST);
   });
+
+  it('checks managers, the task type and the time zone against the account', () => {
+    const m = resolveMapping(
+      { managers: { roundRobin: [2, 3] }, tasks: { typeId: 7 } },
+      pipelines,
+      fields,
+      {
+        users: [
+          { id: 2, name: 'Anna', rights: { is_active: true } },
+          { id: 3, name: 'Former', rights: { is_active: false } },
+        ],
+        settings: { timezone: 'Mars/Base', taskTypes: [{ id: 1, name: 'Follow-up' }] },
+      },
+      (zone) => zone !== 'Mars/Base',
+    );
+    expect(m.managers.roundRobin).toEqual([{ id: 2, name: 'Anna' }]);
+    expect(m.tasks.typeId).toBe(1);
+    expect(m.timezone).toBe('UTC');
+    expect(m.problems).toEqual([
+      'managers.roundRobin: user 3 (Former) is not active in amoCRM; skipped',
+      'tasks.typeId: task type 7 does not exist in amoCRM; using 1',
+      'amoCRM time zone Mars/Base is unknown here; contact windows read in UTC',
+    ]);
+  });
+
+  it("takes the account's time zone and defaults the task settings", () => {
+    const m = resolveMapping({}, pipelines, fields, {
+      users: [],
+      settings: { timezone: 'Asia/Vladivostok', taskTypes: [] },
+    });
+    expect(m.timezone).toBe('Asia/Vladivostok');
+    expect(m.tasks).toMatchObject({ enabled: true, typeId: 1, anyTimeMinutes: 15 });
+    expect(m.tasks.hours.EVENING).toEqual([17, 21]);
+  });
 });

@@ -1,6 +1,8 @@
-import { AmoCustomField, AmoPipeline } from '../api/amo-crm.types';
+import { AmoAccountSettings, AmoCustomField, AmoPipeline, AmoUser } from '../api/amo-crm.types';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus } from '../../leads/lead.enums';
 import { TrackingFieldsMapping, resolveTrackingFields } from './tracking-fields';
+import { EffectiveManagers, ManagersConfig, resolveManagers } from './managers';
+import { TaskSettings, TasksConfig, taskSettings } from './task-settings';
 
 export interface StageRef {
   pipelineId: number;
@@ -23,6 +25,8 @@ export interface AmoMappingConfig {
     source?: SelectFieldMapping<LeadSource>;
   };
   tags?: string[];
+  managers?: ManagersConfig;
+  tasks?: TasksConfig;
 }
 
 export interface EffectiveMapping {
@@ -33,7 +37,28 @@ export interface EffectiveMapping {
   /** Every pipeline's incoming stage (type 1): a lead there waits in amoCRM's incoming leads. */
   incomingStages?: number[];
   tags: string[];
+  managers: EffectiveManagers;
+  tasks: TaskSettings;
+  /** the account's time zone (IANA), in which contact windows are read */
+  timezone: string;
   problems: string[];
+}
+
+/** The account's users and settings the managers and tasks parts are checked against. */
+export interface AccountFacts {
+  users: AmoUser[];
+  settings: AmoAccountSettings | null;
+}
+
+const NO_FACTS: AccountFacts = { users: [], settings: null };
+
+/** The managers, tasks and zone parts when nothing is configured and nothing is known. */
+export function noAccountParts(): Pick<EffectiveMapping, 'managers' | 'tasks' | 'timezone'> {
+  return {
+    managers: { roundRobin: [], contactManager: true, active: [] },
+    tasks: taskSettings(undefined),
+    timezone: 'UTC',
+  };
 }
 
 const WON = 142;
@@ -54,6 +79,8 @@ export function resolveMapping(
   config: AmoMappingConfig,
   pipelines: AmoPipeline[],
   fields: AmoCustomField[],
+  account: AccountFacts = NO_FACTS,
+  isZone: (name: string) => boolean = () => true,
 ): EffectiveMapping {
   const problems: string[] = [];
   const statuses: EffectiveMapping['statuses'] = {};
@@ -139,12 +166,28 @@ export function resolveMapping(
   const incomingStages = pipelines.flatMap((p) =>
     (p._embedded?.statuses ?? []).filter((s) => s.type === 1).map((s) => s.id),
   );
+  const managers = resolveManagers(config.managers, account.users);
+  problems.push(...managers.problems);
+  const tasks = taskSettings(config.tasks);
+  const types = account.settings?.taskTypes ?? [];
+  if (types.length && !types.some((t) => t.id === tasks.typeId)) {
+    problems.push(`tasks.typeId: task type ${tasks.typeId} does not exist in amoCRM; using 1`);
+    tasks.typeId = 1;
+  }
+  let timezone = account.settings?.timezone ?? 'UTC';
+  if (!isZone(timezone)) {
+    problems.push(`amoCRM time zone ${timezone} is unknown here; contact windows read in UTC`);
+    timezone = 'UTC';
+  }
   return {
     statuses,
     fields: out,
     tracking,
     incomingStages,
     tags: config.tags ?? ['site'],
+    managers: managers.managers,
+    tasks,
+    timezone,
     problems,
   };
 }

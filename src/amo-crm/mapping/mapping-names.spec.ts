@@ -17,4 +17,10 @@ describe('checkMappingNames', () => {
       checkMappingNames({ fields: { contactTime: { id: 2, enums: { NIGHT: 3 } } } }),
     ).toThrow(/fields\.contactTime\.enums\.NIGHT is not one of ANY_TIME/);
   });
+
+  it('stops on a task text placeholder that is not ours', () => {
+    expect(() => checkMappingNames({ tasks: { text: 'Call {guestName} on {phone}' } })).toThrow(
+      /tasks\.text has an unknown placeholder \{phone\}/,
+    );
+  });
 });

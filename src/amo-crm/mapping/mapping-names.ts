@@ -1,6 +1,7 @@
 import { MappingSettings } from '../../config/mapping.validation';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus } from '../../leads/lead.enums';
 import { AmoMappingConfig } from './amo-mapping';
+import { unknownPlaceholders } from './task-settings';
 
 const SELECTS = {
   contactMethod: Object.values(ContactMethod),
@@ -27,6 +28,12 @@ export function checkMappingNames(mapping: MappingSettings): AmoMappingConfig {
           `amoCRM mapping fields.${field}.enums.${key} is not one of ${names.join(', ')}`,
         );
       }
+    }
+  }
+  for (const key of ['text', 'repeatText'] as const) {
+    const text = mapping.tasks?.[key];
+    for (const name of text ? unknownPlaceholders(text) : []) {
+      problems.push(`amoCRM mapping tasks.${key} has an unknown placeholder {${name}}`);
     }
   }
   if (problems.length) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

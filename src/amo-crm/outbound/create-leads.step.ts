@@ -8,6 +8,7 @@ import { AmoSyncJob } from '../outbox/amo-sync-job.entity';
 import { SyncQueueService } from '../outbox/sync-queue.service';
 import { ContactDirectoryService } from './contact-directory.service';
 import { LostCreateFinder } from './lost-create-finder';
+import { ManagerAssignmentService } from './manager-assignment.service';
 import { complexLeadItem } from './lead-payload';
 import { SyncJobFailures } from './sync-job-failures.service';
 import { CreatedLead, SyncJobsRepository } from './sync-jobs.repository';
@@ -33,6 +34,7 @@ export class CreateLeadsStep {
     private readonly contacts: ContactDirectoryService,
     private readonly queue: SyncQueueService,
     private readonly lostCreates: LostCreateFinder,
+    private readonly managers: ManagerAssignmentService,
   ) {}
 
   async run(jobs: AmoSyncJob[], mapping: EffectiveMapping): Promise<void> {
@@ -85,7 +87,8 @@ export class CreateLeadsStep {
       const item = complexLeadItem(lead, title, property?.price ?? null, mapping, contactId);
       sending.push({ job, lead, item });
     }
-    await this.record(created);
+    await this.record(created, mapping);
+    await this.managers.assign(sending, properties, mapping);
 
     const chunks: Sending[][] = [];
     for (let i = 0; i < sending.length; i += COMPLEX_BATCH) {
@@ -96,7 +99,7 @@ export class CreateLeadsStep {
     // Chunks never share a new contact (see above), so their order does not matter.
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < chunks.length) await this.createChunk(chunks[next++]);
+      while (next < chunks.length) await this.createChunk(chunks[next++], mapping);
     };
     const results = await Promise.allSettled(
       Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks.length) }, worker),
@@ -106,7 +109,7 @@ export class CreateLeadsStep {
   }
 
   /** One complex create request; what amoCRM confirmed is recorded (with its NOTE jobs). */
-  private async createChunk(chunk: Sending[]): Promise<void> {
+  private async createChunk(chunk: Sending[], mapping: EffectiveMapping): Promise<void> {
     // From here on a failure may leave the leads created in amoCRM: the next attempt looks
     // for them first, even if this process dies before recording the answer.
     await this.jobs.markOutcomeUnknown(chunk.map((c) => c.job));
@@ -143,12 +146,16 @@ export class CreateLeadsStep {
         }),
       );
     }
-    await this.record(created);
+    await this.record(created, mapping);
   }
 
-  private async record(created: CreatedLead[]): Promise<void> {
+  private async record(created: CreatedLead[], mapping: EffectiveMapping): Promise<void> {
     if (!created.length) return;
-    await this.jobs.markCreated(created);
+    const tasks = created.filter((c) => this.managers.wantsTask(c.lead, mapping));
+    await this.jobs.markCreated(
+      created,
+      tasks.map((c) => c.lead.id),
+    );
     for (const c of created) c.lead.amoLeadId = c.amoLeadId;
     await this.contacts.rememberMany(
       created.flatMap((c) =>

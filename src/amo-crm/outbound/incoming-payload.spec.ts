@@ -1,6 +1,6 @@
 import { Lead } from '../../leads/lead.entity';
 import { ContactMethod, ContactTime, LeadSource, LeadStatus } from '../../leads/lead.enums';
-import { EffectiveMapping } from '../mapping/amo-mapping';
+import { EffectiveMapping, noAccountParts } from '../mapping/amo-mapping';
 import { resolveTrackingFields } from '../mapping/tracking-fields';
 import { incomingFormItem } from './incoming-payload';
 
@@ -19,6 +19,7 @@ const mapping: EffectiveMapping = {
   ]),
   tags: ['site'],
   problems: [],
+  ...noAccountParts(),
 };
 
 const lead = (over: Partial<Lead> = {}): Lead =>

@@ -6,7 +6,7 @@ import {
   LeadStatus,
   LeadSyncState,
 } from '../../leads/lead.enums';
-import { EffectiveMapping } from '../mapping/amo-mapping';
+import { EffectiveMapping, noAccountParts } from '../mapping/amo-mapping';
 import { amoLeadName, complexLeadItem, contactFields, leadCustomFields } from './lead-payload';
 
 const ID = '0b7a9c39-4a7e-4a61-9b1e-0c7a52f1d001';
@@ -43,6 +43,7 @@ const mapping: EffectiveMapping = {
   },
   tags: ['site'],
   problems: [],
+  ...noAccountParts(),
 };
 
 describe('lead payload', () => {

@@ -11,6 +11,7 @@ import {
 import { RetrySyncDto } from './dto/retry-sync.dto';
 import { EffectiveMapping } from '../mapping/amo-mapping';
 import { AmoMappingService } from '../mapping/amo-mapping.service';
+import { ManagerAssignmentService } from './manager-assignment.service';
 import { SyncAdminService, SyncOverview } from './sync-admin.service';
 
 @ApiTags('amoCRM')
@@ -22,6 +23,7 @@ export class SyncAdminController {
   constructor(
     private readonly sync: SyncAdminService,
     private readonly mapping: AmoMappingService,
+    private readonly managers: ManagerAssignmentService,
   ) {}
 
   @Get('sync')
@@ -49,6 +51,6 @@ export class SyncAdminController {
   @ApiOkResponse({ type: EffectiveMappingSchema })
   @ApiErrors(409, 502)
   async getMapping(): Promise<EffectiveMapping> {
-    return this.mapping.get(true);
+    return this.managers.withProblems(await this.mapping.get(true));
   }
 }

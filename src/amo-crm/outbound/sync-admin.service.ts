@@ -128,7 +128,7 @@ export class SyncAdminService {
     const res: unknown = await this.dataSource.query(
       `WITH ins AS (
          INSERT INTO amo_sync_jobs (lead_id, kind)
-         SELECT id, 'CREATE' FROM leads WHERE amo_lead_id IS NULL
+         SELECT id, 'CREATE' FROM leads WHERE amo_lead_id IS NULL AND repeat_of IS NULL
          ON CONFLICT (lead_id) WHERE kind = 'CREATE' AND state <> 'DONE' DO NOTHING
          RETURNING lead_id)
        UPDATE leads SET sync_state = 'PENDING', sync_error = NULL FROM ins WHERE leads.id = ins.lead_id

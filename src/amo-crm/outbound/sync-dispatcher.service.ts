@@ -13,11 +13,13 @@ import { AmoMappingService } from '../mapping/amo-mapping.service';
 import { AmoSyncJob, SyncJobKind } from '../outbox/amo-sync-job.entity';
 import { SyncQueueService } from '../outbox/sync-queue.service';
 import { AddNotesStep } from './add-notes.step';
+import { AddTasksStep } from './add-tasks.step';
 import { AmoOutageGate, OutageView } from './amo-outage.gate';
 import { CreateLeadsStep } from './create-leads.step';
 import { CreateIncomingLeadsStep } from './create-incoming-leads.step';
 import { IncomingJobsGate } from './incoming-jobs.gate';
 import { DispatcherLeadership } from './dispatcher-leadership';
+import { JoinRepeatStep } from './join-repeat.step';
 import { PatchLeadsStep } from './patch-leads.step';
 import { SyncJobFailures } from './sync-job-failures.service';
 import { SyncJobsRepository } from './sync-jobs.repository';
@@ -73,6 +75,8 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
     private readonly notes: AddNotesStep,
     private readonly incoming: IncomingJobsGate,
     private readonly incomingCreates: CreateIncomingLeadsStep,
+    private readonly tasks: AddTasksStep,
+    private readonly repeats: JoinRepeatStep,
     private readonly tokens: AmoTokenService,
     private readonly mapping: AmoMappingService,
     private readonly connection: AmoConnectionEvents,
@@ -221,6 +225,10 @@ export class SyncDispatcherService implements OnApplicationBootstrap, OnApplicat
       await this.guard(chunk, () => this.updates.run(chunk, mapping));
     }
     if (notes.length) await this.guard(notes, () => this.notes.run(notes));
+    const of = (kind: SyncJobKind) => jobs.filter((j) => j.kind === kind);
+    const [repeats, tasks] = [of(SyncJobKind.REPEAT), of(SyncJobKind.TASK)];
+    if (repeats.length) await this.guard(repeats, () => this.repeats.run(repeats, mapping));
+    if (tasks.length) await this.guard(tasks, () => this.tasks.run(tasks, mapping));
   }
 
   /** A step that throws fails every job it was given; the retry policy sorts them out. */

@@ -5,6 +5,7 @@ import { Lead } from '../../leads/lead.entity';
 import { LeadSyncState } from '../../leads/lead.enums';
 import { Property } from '../../properties/property.entity';
 import { AmoSyncJob, SyncJobState } from '../outbox/amo-sync-job.entity';
+import { enqueueCallbackTasks } from './callback-task.jobs';
 
 /** A job and the amoCRM ids its lead got: recorded together. */
 export interface CreatedLead {
@@ -96,7 +97,7 @@ export class SyncJobsRepository {
   }
 
   /** Stores amoCRM's ids for a batch: one transaction, two statements, whatever its size. */
-  async markCreated(created: CreatedLead[]): Promise<void> {
+  async markCreated(created: CreatedLead[], taskLeadIds: string[] = []): Promise<void> {
     if (!created.length) return;
     await this.dataSource.transaction(async (em) => {
       await em.query(
@@ -126,6 +127,7 @@ export class SyncJobsRepository {
           ORDER BY number`,
         [created.map((c) => c.lead.id)],
       );
+      await enqueueCallbackTasks(em, taskLeadIds);
     });
   }
 

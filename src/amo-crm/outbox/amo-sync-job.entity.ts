@@ -11,6 +11,19 @@ export enum SyncJobKind {
   UPDATE = 'UPDATE',
   STATUS = 'STATUS',
   NOTE = 'NOTE',
+  /** the callback task for the lead's manager (docs/MANAGERS.md) */
+  TASK = 'TASK',
+  /** a repeat request joining an open deal: a note there, then a TASK */
+  REPEAT = 'REPEAT',
+}
+
+/** What a TASK or REPEAT job sends, fixed at its first attempt so a look-up can recognise it. */
+export interface FrozenWrite {
+  text: string;
+  /** TASK: due time, unix seconds */
+  completeTill?: number;
+  /** amoCRM's id once confirmed */
+  amoId?: number;
 }
 
 export enum SyncJobState {
@@ -34,9 +47,12 @@ export class AmoSyncJob {
   @Column({ type: 'varchar', length: 8 })
   kind: SyncJobKind;
 
-  /** UPDATE: `{ fields: string[] }` names what changed; values are read from the lead when sent. */
+  /**
+   * UPDATE: `{ fields: string[] }` names what changed; values are read from the lead when sent.
+   * TASK / REPEAT: `{ write }`, what was sent.
+   */
   @Column({ type: 'jsonb', default: {} })
-  payload: { fields?: string[] };
+  payload: { fields?: string[]; write?: FrozenWrite };
 
   @Column({ type: 'varchar', length: 8, default: SyncJobState.PENDING })
   state: SyncJobState;

@@ -26,6 +26,17 @@ export class SyncQueueService {
     );
   }
 
+  /** A repeat request: joins its original's deal instead of creating one (docs/MANAGERS.md). */
+  async enqueueRepeat(em: EntityManager, leadId: string): Promise<void> {
+    await em.getRepository(AmoSyncJob).insert({
+      leadId,
+      kind: SyncJobKind.REPEAT,
+      payload: {},
+      state: SyncJobState.PENDING,
+      nextAttemptAt: new Date(),
+    });
+  }
+
   /** Queued changes of one lead coalesce into one pending job carrying the union of fields. */
   async enqueueUpdate(
     em: EntityManager,

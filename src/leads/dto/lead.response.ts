@@ -6,6 +6,7 @@ import {
   LeadSource,
   LeadStatus,
   LeadSyncState,
+  ResponsibleSource,
 } from '../lead.enums';
 import { LeadTracking } from '../lead-tracking';
 
@@ -28,6 +29,10 @@ export interface LeadResponse {
   amoContactId: number | null;
   /** Set when the lead went to amoCRM's incoming leads: the entry and a manager's decision. */
   incoming: { uid: string | null; state: AmoIncomingState } | null;
+  /** amoCRM user responsible for the lead and who decided it; null until it is sent. */
+  responsible: { userId: number | null; source: ResponsibleSource } | null;
+  /** A repeat request: the lead whose amoCRM deal it joined. */
+  repeatOf: string | null;
   sync: { state: LeadSyncState; error: string | null; syncedAt: string | null };
   /** When amoCRM reported the linked lead deleted; null when it exists (or was restored). */
   amoDeletedAt: string | null;
@@ -56,6 +61,10 @@ export function toLeadResponse(l: Lead): LeadResponse {
     amoLeadId: l.amoLeadId,
     amoContactId: l.amoContactId,
     incoming: l.amoIncomingState ? { uid: l.amoUnsortedUid, state: l.amoIncomingState } : null,
+    responsible: l.amoResponsibleSource
+      ? { userId: l.amoResponsibleUserId, source: l.amoResponsibleSource }
+      : null,
+    repeatOf: l.repeatOf,
     sync: {
       state: l.syncState,
       error: l.syncError,

@@ -6,6 +6,7 @@ import {
   LeadSource,
   LeadStatus,
   LeadSyncState,
+  ResponsibleSource,
 } from '../lead.enums';
 import { LeadTrackingDto } from './lead-tracking.dto';
 import { LeadResponse } from './lead.response';
@@ -39,6 +40,18 @@ export class LeadIncomingSchema {
 
   @ApiProperty({ enum: AmoIncomingState, enumName: 'AmoIncomingState' })
   state!: AmoIncomingState;
+}
+
+export class LeadResponsibleSchema {
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: "amoCRM user id; null = amoCRM's default user",
+  })
+  userId!: number | null;
+
+  @ApiProperty({ enum: ResponsibleSource, enumName: 'ResponsibleSource' })
+  source!: ResponsibleSource;
 }
 
 export class LeadSchema implements LeadResponse {
@@ -100,6 +113,21 @@ export class LeadSchema implements LeadResponse {
     description: "Set when the lead went to amoCRM's incoming leads (AMO_LEAD_TARGET=incoming)",
   })
   incoming!: LeadIncomingSchema | null;
+
+  @ApiProperty({
+    type: LeadResponsibleSchema,
+    nullable: true,
+    description: 'Who is responsible in amoCRM and which rule chose them; null until sent',
+  })
+  responsible!: LeadResponsibleSchema | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'A repeat request: the lead whose amoCRM deal it joined',
+  })
+  repeatOf!: string | null;
 
   @ApiProperty({ type: LeadSyncSchema })
   sync!: LeadSyncSchema;

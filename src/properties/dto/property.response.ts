@@ -5,6 +5,7 @@ export interface PropertyResponse {
   title: string;
   price: number;
   currency: string;
+  amoResponsibleUserId: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -15,6 +16,7 @@ export function toPropertyResponse(p: Property): PropertyResponse {
     title: p.title,
     price: p.price,
     currency: p.currency,
+    amoResponsibleUserId: p.amoResponsibleUserId,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };

@@ -15,6 +15,13 @@ export class PropertySchema implements PropertyResponse {
   @ApiProperty({ example: 'RUB', description: 'ISO 4217' })
   currency!: string;
 
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: "The listing's agent: amoCRM user responsible for its new leads",
+  })
+  amoResponsibleUserId!: number | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { OptionalButNotNull } from '../../common/presence.validators';
 import { SingleLineText } from '../../common/text.validators';
 
@@ -32,4 +32,17 @@ export class UpdatePropertyDto {
   @IsString()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as RUB' })
   currency?: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    example: 9000003,
+    description:
+      "The listing's agent: amoCRM user id responsible for this property's new leads; null clears it",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  amoResponsibleUserId?: number | null;
 }

@@ -5,6 +5,7 @@ import { AmoAuthMode } from '../../../config/amo-connection-mode';
 import { EffectiveMapping } from '../../mapping/amo-mapping';
 import { SyncOverview } from '../sync-admin.service';
 import { UnmappedStagesView } from '../sync-view-stages';
+import { EffectiveManagersSchema, TaskSettingsSchema } from './managers.schema';
 
 /** OpenAPI descriptions of the sync admin routes' answers. */
 const counts = (states: string[]): Record<string, unknown> => ({
@@ -214,6 +215,18 @@ export class EffectiveMappingSchema implements EffectiveMapping {
   @ApiProperty({ type: [String] })
   tags!: string[];
 
-  @ApiProperty({ type: [String], description: 'Ids that do not exist in amoCRM, dropped' })
+  @ApiProperty({ type: EffectiveManagersSchema })
+  managers!: EffectiveManagersSchema;
+
+  @ApiProperty({ type: TaskSettingsSchema })
+  tasks!: TaskSettingsSchema;
+
+  @ApiProperty({ example: 'Europe/Moscow', description: "The account's time zone (IANA)" })
+  timezone!: string;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Ids that do not exist in amoCRM (dropped), and manager ids skipped',
+  })
   problems!: string[];
 }
