@@ -290,9 +290,11 @@ export class AmoSandbox implements SandboxControl {
   }
 
   /** Outage, block, latency and pending failNext/drop rules off; the rate limit is kept. */
+  /** Ends every injected fault, including deliveries still to be suppressed. */
   clearFaults(): void {
     this.faults.clear();
     this.strikes.clear();
+    this.sender.clearSuppression();
   }
 
   // ---- realism settings ----

@@ -93,6 +93,11 @@ export class WebhookSender {
     this.suppressCount += count;
   }
 
+  /** Forgets suppressions not used yet. */
+  clearSuppression(): void {
+    this.suppressCount = 0;
+  }
+
   // ---- sending ----
 
   /** Events of one change; each subscribed destination gets those it asked for. */
