@@ -44,6 +44,9 @@ describe('Fault: sync at the edges of amoCRM', () => {
       SYNC_CONTACTS_FRESH_MS: env.SYNC_CONTACTS_FRESH_MS,
       SYNC_BACKOFF_BASE_MS: env.SYNC_BACKOFF_BASE_MS,
       SYNC_BACKOFF_CAP_MS: env.SYNC_BACKOFF_CAP_MS,
+      // these cases send one guest twice for one listing to exercise amoCRM's contacts and
+      // duplicate control; with repeat requests on, the second lead would join the first deal
+      LEAD_REPEAT_WINDOW_DAYS: '0',
     });
     server = t.app.getHttpServer();
   });
