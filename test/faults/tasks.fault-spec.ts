@@ -85,6 +85,9 @@ describeOnServer('Fault: SIGKILL of the app while its task request is in flight'
 
   it('sends each callback task once after a restart', async () => {
     await seedLeads(t, LEADS);
+    // amoCRM answers slowly from the start, so the task request is surely seen in flight
+    // (slowing it only once its TASK job exists raced a fast dispatcher)
+    sb.setLatency(1500);
     child = (
       await spawnAppProcess({
         ...faultEnv(sb, { AMO_MAPPING_JSON: MAPPING }),
@@ -94,12 +97,11 @@ describeOnServer('Fault: SIGKILL of the app while its task request is in flight'
         NODE_ENV: 'test',
       })
     ).child;
-    // the creates are recorded with their TASK jobs; from now on amoCRM answers slowly
+    // the creates are recorded with their TASK jobs
     await eventually(async () => {
       const [{ n }]: { n: number }[] = await t.dataSource.query(
         `SELECT count(*)::int AS n FROM amo_sync_jobs WHERE kind = 'TASK'`,
       );
-      if (n > 0) sb.setLatency(1500);
       return n > 0;
     });
     // the task request has reached amoCRM, which is still working on it
