@@ -135,7 +135,14 @@ describe('OAuth callback and disconnect hook throttle', () => {
   });
   afterEach(async () => t.close());
 
+  /**
+   * The limits count in fixed one-minute windows: a run that crossed into the next window would
+   * see the counters start again, so each case starts with at least 20 s left in its window.
+   */
+  const freshWindow = () => eventually(() => Date.now() % 60_000 < 40_000, 25_000);
+
   it('refuses callbacks over the per-address limit before any call to amoCRM', async () => {
+    await freshWindow();
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await callback('203.0.113.7')).status);
     // 5 per address per minute by default: those reach amoCRM and fail there (a fake code)
@@ -151,6 +158,7 @@ describe('OAuth callback and disconnect hook throttle', () => {
   });
 
   it('caps callbacks from many addresses in total', async () => {
+    await freshWindow();
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await callback(`198.51.100.${i + 1}`)).status);
     expect(statuses.filter((s) => s === 400)).toHaveLength(20);
