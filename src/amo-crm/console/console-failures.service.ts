@@ -12,6 +12,7 @@ import {
   RetryFailuresResponse,
 } from './dto/console-lists.response';
 import { splitStoredError } from './stored-error';
+import { readFailedInboxEvents } from '../outbound/failed-inbox-events';
 
 /** The console's failures page and activity counts; every lever is one SQL statement. */
 @Injectable()
@@ -40,21 +41,7 @@ export class ConsoleFailuresService {
          FROM amo_sync_jobs j LEFT JOIN leads l ON l.id = j.lead_id
         WHERE j.state = 'DEAD' ORDER BY j.updated_at DESC, j.id DESC LIMIT 100`,
     );
-    const events: {
-      id: string;
-      entity: string;
-      action: string;
-      amo_id: string | null;
-      state: string;
-      attempts: number;
-      last_error: string | null;
-      received_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT id, entity, action, amo_id, state, attempts, last_error, received_at
-         FROM amo_webhook_events
-        WHERE state = 'DEAD' OR (state = 'PENDING' AND last_error IS NOT NULL)
-        ORDER BY received_at DESC, id DESC LIMIT 100`,
-    );
+    const events = await readFailedInboxEvents(this.dataSource, 100);
     return {
       deadJobs: jobs.map((j) => ({
         jobId: String(j.id),

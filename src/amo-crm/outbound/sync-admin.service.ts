@@ -6,6 +6,7 @@ import { SyncQueueService } from '../outbox/sync-queue.service';
 import { returningRows } from '../../database/returning-rows';
 import { SyncDispatcherService } from './sync-dispatcher.service';
 import { readUnmappedStages, UnmappedStagesView } from './sync-view-stages';
+import { readFailedInboxEvents } from './failed-inbox-events';
 
 export interface SyncOverview {
   connection: ConnectionStatus;
@@ -78,21 +79,7 @@ export class SyncAdminService {
       );
     const inbox = { PENDING: 0, RUNNING: 0, DONE: 0, IGNORED: 0, DEAD: 0 };
     for (const c of inboxCounts) inbox[c.state] = c.n;
-    const failures: {
-      id: string;
-      entity: string;
-      action: string;
-      amo_id: string | null;
-      state: string;
-      attempts: number;
-      last_error: string | null;
-      received_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT id, entity, action, amo_id, state, attempts, last_error, received_at
-         FROM amo_webhook_events
-        WHERE state = 'DEAD' OR (state = 'PENDING' AND last_error IS NOT NULL)
-        ORDER BY received_at DESC, id DESC LIMIT 20`,
-    );
+    const failures = await readFailedInboxEvents(this.dataSource, 20);
     return {
       connection: await this.tokens.status(),
       paused: await this.dispatcher.pause(),
